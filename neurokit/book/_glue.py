@@ -1,0 +1,94 @@
+"""Glue values into the page and into the chapter's result record."""
+from __future__ import annotations
+
+import json
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+RESULTS_ENV = "NEUROKIT_RESULTS_FILE"
+
+
+def is_simulated(profile: str) -> bool:
+    """True for the profiles that run on simulated data (``smoke``, ``embedded``)."""
+    return profile != "paper"
+
+
+def data_label(profile: str) -> str:
+    """Caption phrase naming the data behind a figure, e.g. ``"simulated data, embedded profile"``."""
+    kind = "simulated data with known ground truth" if is_simulated(profile) else "real data"
+    return f"{kind}, {profile} profile"
+
+
+def _to_record(value: Any):
+    """A JSON-safe version of ``value`` for the result record, or ``None`` for figures and tables."""
+    try:
+        import numpy as np
+    except ImportError:  # pragma: no cover
+        np = None
+    if isinstance(value, (bool, int, str)) or value is None:
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if np is not None and isinstance(value, np.generic):
+        return _to_record(value.item())
+    if np is not None and isinstance(value, np.ndarray) and value.size <= 1000:
+        return [_to_record(v) for v in value.ravel().tolist()]
+    if isinstance(value, (list, tuple)) and len(value) <= 1000:
+        return [_to_record(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _to_record(v) for k, v in value.items()}
+    try:  # pandas DataFrame → records
+        import pandas as pd
+
+        if isinstance(value, pd.DataFrame) and value.size <= 5000:
+            return json.loads(value.to_json(orient="split", double_precision=10))
+    except ImportError:  # pragma: no cover
+        pass
+    return None
+
+
+def record(name: str, value: Any) -> None:
+    """Add ``name: value`` to the chapter's result JSON (when run by the book runner)."""
+    path = os.environ.get(RESULTS_ENV)
+    rec = _to_record(value)
+    if not path or rec is None:
+        return
+    from neurokit._io import atomic_write_json
+
+    p = Path(path)
+    data = json.loads(p.read_text()) if p.exists() else {}
+    data[name] = rec
+    atomic_write_json(p, data)
+
+
+def glue(name: str, value: Any, display: bool = False) -> Any:
+    """Glue ``value`` under ``name`` for ``{glue:text}``/``{glue:figure}`` and record it.
+
+    Figures are closed after gluing (so they are not shown twice). Returns ``value``.
+    """
+    try:
+        from myst_nb import glue as _glue
+    except ImportError:  # outside a notebook environment: only record
+        _glue = None
+    if _glue is not None:
+        _glue(name, value, display=display)
+    record(name, value)
+    try:
+        import matplotlib.pyplot as plt
+        from matplotlib.figure import Figure
+
+        if isinstance(value, Figure):
+            plt.close(value)
+    except ImportError:  # pragma: no cover
+        pass
+    return value
+
+
+def glue_profile(profile: str) -> str:
+    """Glue ``data_label`` and ``profile`` for captions; return the label."""
+    label = data_label(profile)
+    glue("data_label", label)
+    glue("profile", profile)
+    return label

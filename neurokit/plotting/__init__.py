@@ -1,0 +1,6 @@
+"""Figure helpers shared by every chapter: one seaborn style, a colour-blind-safe palette, page-width sizes."""
+from __future__ import annotations
+
+from neurokit.plotting._style import FAMILY_COLORS, PAGE_WIDTH, palette, set_style, significance_bar
+
+__all__ = ["set_style", "palette", "FAMILY_COLORS", "PAGE_WIDTH", "significance_bar"]

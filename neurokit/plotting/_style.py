@@ -1,0 +1,42 @@
+"""The book's figure style."""
+from __future__ import annotations
+
+PAGE_WIDTH = 7.0  # inches: a figure this wide is readable at the book's page width
+
+# Okabe–Ito, safe for the common forms of colour blindness.
+OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
+
+FAMILY_COLORS = {
+    "image": "#E69F00", "video": "#0072B2",
+    "convolutional": "#009E73", "transformer": "#CC79A7",
+    "fully-supervised": "#56B4E9", "self-supervised": "#D55E00",
+    "paper": "#7F7F7F", "this run": "#0072B2",
+}
+
+
+def palette(n: int | None = None):
+    """The Okabe–Ito palette (cycled to ``n`` colours)."""
+    cols = list(OKABE_ITO)
+    if n is None:
+        return cols
+    return [cols[i % len(cols)] for i in range(n)]
+
+
+def set_style(context: str = "notebook") -> None:
+    """Apply the book style (seaborn ``ticks``, Okabe–Ito colours, readable fonts, tight PNG export)."""
+    import matplotlib as mpl
+    import seaborn as sns
+
+    sns.set_theme(context=context, style="ticks", palette=list(OKABE_ITO), font_scale=0.9)
+    mpl.rcParams.update({
+        "figure.dpi": 110, "savefig.dpi": 150, "savefig.bbox": "tight",
+        "axes.spines.top": False, "axes.spines.right": False,
+        "figure.figsize": (PAGE_WIDTH, PAGE_WIDTH * 0.5),
+        "legend.frameon": False,
+    })
+
+
+def significance_bar(ax, x0: float, x1: float, y: float, mark: str, height: float = 0.005) -> None:
+    """Draw a bracket between ``x0`` and ``x1`` at height ``y`` labelled with ``mark`` (ns, *, **, ***)."""
+    ax.plot([x0, x0, x1, x1], [y, y + height, y + height, y], color="black", lw=0.8)
+    ax.text((x0 + x1) / 2, y + height, mark, ha="center", va="bottom", fontsize=8)
