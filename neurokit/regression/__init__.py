@@ -1,4 +1,5 @@
 """Voxelwise encoding: batched ridge with per-target CV alphas, scoring, noise ceilings, layer encoders, sweeps."""
+from neurokit.regression._layers import BestLayerEncoder, LayerWeightedEncoder
 from neurokit.regression._ridge import RidgeCV, check_alphas, make_folds
 from neurokit.regression._scoring import (
     ncsnr,
@@ -11,6 +12,8 @@ from neurokit.regression._solvers import SOLVERS
 
 __all__ = [
     "RidgeCV",
+    "LayerWeightedEncoder",
+    "BestLayerEncoder",
     "SOLVERS",
     "check_alphas",
     "make_folds",
