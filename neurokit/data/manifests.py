@@ -154,10 +154,10 @@ def load_manifest(name: str) -> Manifest:
 
 
 def _how_to_get(m: Manifest, root: Path) -> str:
+    fetch_hint = f"Or run `neurokit data fetch {m.name}` once the network is reachable. " if m.base_url else ""
     return (f"Place the real files of {m.title} under {root} (that is $NEUROKIT_DATA/{m.name}) with the layout "
-            f"listed in data_manifests/{m.name}.yaml. How to get them: {m.access} "
-            f"Or run `neurokit data fetch {m.name}` where a direct download exists; "
-            f"to run without the real data use the embedded profile (simulated data).")
+            f"listed in data_manifests/{m.name}.yaml. How to get them: {m.access} {fetch_hint}"
+            f"To run without the real data, use the embedded profile (simulated data).")
 
 
 def check_present(name: str, root) -> None:
@@ -174,7 +174,7 @@ def check_present(name: str, root) -> None:
     for f in m.files:
         if f.path:
             p = root / f.path
-            if not p.is_file():
+            if not p.exists():  # a file, or a directory store such as zarr
                 problems.append(f"missing {f.path}")
             elif f.size is not None and p.stat().st_size != f.size:
                 problems.append(f"{f.path} has {p.stat().st_size} bytes, expected {f.size}")
@@ -207,8 +207,10 @@ def verify_files(name: str, root) -> list[str]:
                 problems.append(f"{root / f.pattern}: found {n} file(s), expected {f.count}")
             continue
         p = root / f.path
-        if not p.is_file():
+        if not p.exists():
             problems.append(f"{p}: missing")
+            continue
+        if p.is_dir():  # directory stores (zarr) are checked for presence only
             continue
         if f.size is not None and p.stat().st_size != f.size:
             problems.append(f"{p}: size {p.stat().st_size} bytes, expected {f.size}")
