@@ -1,0 +1,244 @@
+"""Chapters: discovery from ``_toc.yml``, the ``parameters`` cell, profiles and parameter validation.
+
+A chapter is a jupytext notebook ``notebooks/<name>.py`` listed in ``_toc.yml`` as ``book/chapters/<name>``.
+Its parameters are the assignments of its one cell tagged ``parameters``; their default values fix the types
+that ``-p key=value`` overrides must have. A profile (``smoke``, ``embedded``, ``paper``) overrides defaults
+from ``notebooks/params/<profile>/<chapter>.yaml``.
+"""
+from __future__ import annotations
+
+import ast
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from neurokit.config import PROFILES, check_profile
+from neurokit.errors import InputError, UnknownNameError
+
+CHAPTER_PREFIX = "book/chapters/"
+
+
+def find_root(start: str | os.PathLike | None = None) -> Path:
+    """The book root: ``$NEUROKIT_BOOK_ROOT``, else the nearest folder above ``start`` (default: the current
+    directory, then the package's checkout) holding ``_config.yml``, ``_toc.yml`` and ``notebooks/``."""
+    env = os.environ.get("NEUROKIT_BOOK_ROOT")
+    if env:
+        return Path(env).resolve()
+    candidates = [Path(start or os.getcwd()).resolve(), Path(__file__).resolve().parents[2]]
+    for base in candidates:
+        for p in (base, *base.parents):
+            if (p / "_config.yml").is_file() and (p / "_toc.yml").is_file() and (p / "notebooks").is_dir():
+                return p
+    raise InputError(
+        "could not find the book root (a folder with _config.yml, _toc.yml and notebooks/). "
+        "Run neurokit from inside the repository, or set NEUROKIT_BOOK_ROOT."
+    )
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """One chapter of the book."""
+
+    name: str
+    path: Path
+    title: str
+    defaults: dict[str, Any]
+    datasets: tuple[str, ...] = ()
+    part: str = ""
+    timeout: int = 1800
+    meta: dict = field(default_factory=dict, compare=False, hash=False)
+
+
+def _toc_files(toc: Any) -> list[str]:
+    """Every ``file:`` entry of a jupyter-book ``_toc.yml`` in order (root first)."""
+    out: list[str] = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key in ("root", "file"):
+                if key in node:
+                    out.append(str(node[key]))
+            for key in ("parts", "chapters", "sections"):
+                for child in node.get(key, []) or []:
+                    walk(child)
+        elif isinstance(node, list):
+            for child in node:
+                walk(child)
+
+    walk(toc)
+    return out
+
+
+def _toc_parts(toc: Any) -> dict[str, str]:
+    """Map each chapter file to the caption of its part."""
+    parts: dict[str, str] = {}
+    for part in toc.get("parts", []) or []:
+        caption = part.get("caption", "")
+        for f in _toc_files({"chapters": part.get("chapters", [])}):
+            parts[f] = caption
+    return parts
+
+
+def parse_parameters(source_cells: list) -> dict[str, Any]:
+    """Return ``{name: default}`` from the notebook cell tagged ``parameters``.
+
+    Raises
+    ------
+    InputError
+        If there is not exactly one such cell, or a default is not a Python literal.
+    """
+    cells = [c for c in source_cells if "parameters" in (c.get("metadata", {}).get("tags") or [])]
+    if len(cells) != 1:
+        raise InputError(f"a chapter needs exactly one cell tagged 'parameters', found {len(cells)}")
+    tree = ast.parse(cells[0]["source"])
+    params: dict[str, Any] = {}
+    for node in tree.body:
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for t in targets:
+                if isinstance(t, ast.Name):
+                    try:
+                        params[t.id] = ast.literal_eval(node.value)
+                    except ValueError as exc:
+                        raise InputError(
+                            f"parameter {t.id!r} must have a literal default (number, string, list, …)"
+                        ) from exc
+    return params
+
+
+def _title(cells: list, fallback: str) -> str:
+    for c in cells:
+        if c.get("cell_type") == "markdown":
+            for line in c["source"].splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return fallback
+
+
+def load_chapter(path: Path, part: str = "") -> Chapter:
+    import jupytext
+
+    if not path.is_file():
+        raise InputError(f"chapter notebook {path} is missing")
+    nb = jupytext.read(path)
+    meta = dict(nb.metadata.get("neurokit", {}) or {})
+    return Chapter(
+        name=path.stem,
+        path=path,
+        title=_title(nb.cells, path.stem),
+        defaults=parse_parameters(nb.cells),
+        datasets=tuple(meta.get("datasets", ()) or ()),
+        part=part,
+        timeout=int(meta.get("timeout", 1800)),
+        meta=meta,
+    )
+
+
+def discover(root: Path) -> dict[str, Chapter]:
+    """All chapters listed in ``root/_toc.yml``, in book order."""
+    toc = yaml.safe_load((root / "_toc.yml").read_text())
+    parts = _toc_parts(toc)
+    chapters: dict[str, Chapter] = {}
+    for f in _toc_files(toc):
+        f = f.removesuffix(".ipynb").removesuffix(".md")
+        if not f.startswith(CHAPTER_PREFIX):
+            continue
+        name = f[len(CHAPTER_PREFIX):]
+        chapters[name] = load_chapter(root / "notebooks" / f"{name}.py", parts.get(f, parts.get(f + ".ipynb", "")))
+    return chapters
+
+
+def get_chapter(chapters: dict[str, Chapter], name: str) -> Chapter:
+    if name not in chapters:
+        raise UnknownNameError("chapter", name, chapters)
+    return chapters[name]
+
+
+def profile_overrides(root: Path, profile: str, chapter: str) -> dict[str, Any]:
+    check_profile(profile)
+    f = root / "notebooks" / "params" / profile / f"{chapter}.yaml"
+    if not f.is_file():
+        return {}
+    data = yaml.safe_load(f.read_text()) or {}
+    if not isinstance(data, dict):
+        raise InputError(f"{f} must be a mapping of parameter names to values")
+    return data
+
+
+def parse_overrides(pairs: list[str] | None) -> dict[str, Any]:
+    """Parse CLI ``key=value`` pairs; values are read as YAML scalars/lists (``3``, ``0.5``, ``true``, ``[1,2]``)."""
+    out: dict[str, Any] = {}
+    for pair in pairs or []:
+        if "=" not in pair:
+            raise InputError(f"parameter {pair!r} is not of the form key=value (e.g. -p n_voxels=200)")
+        key, value = pair.split("=", 1)
+        try:
+            out[key.strip()] = yaml.safe_load(value)
+        except yaml.YAMLError as exc:
+            raise InputError(f"cannot read the value of {key!r}: {value!r} ({exc})") from exc
+    return out
+
+
+def _coerce(chapter: str, name: str, value: Any, default: Any, source: str) -> Any:
+    def bad(expected: str):
+        return InputError(
+            f"parameter {name!r} of chapter {chapter!r} ({source}) must be {expected}, "
+            f"got {value!r} ({type(value).__name__}); default is {default!r}"
+        )
+
+    if default is None or value is None:
+        return value
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise bad("true or false")
+        return value
+    if isinstance(default, int):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise bad("an integer")
+        return value
+    if isinstance(default, float):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise bad("a number")
+        return float(value)
+    if isinstance(default, str):
+        if not isinstance(value, str):
+            raise bad("a string")
+        return value
+    if isinstance(default, (list, tuple)):
+        if not isinstance(value, (list, tuple)):
+            raise bad("a list")
+        return list(value)
+    if isinstance(default, dict):
+        if not isinstance(value, dict):
+            raise bad("a mapping")
+        return value
+    return value
+
+
+def resolve_parameters(root: Path, chapter: Chapter, profile: str, overrides: dict[str, Any] | None = None
+                       ) -> dict[str, Any]:
+    """Defaults ← ``notebooks/params/<profile>/<chapter>.yaml`` ← ``overrides``, validated and typed.
+
+    Unknown names and values of the wrong type are refused before anything executes.
+    """
+    check_profile(profile)
+    params = dict(chapter.defaults)
+    for source, layer in ((f"notebooks/params/{profile}/{chapter.name}.yaml",
+                           profile_overrides(root, profile, chapter.name)),
+                          ("command line", overrides or {})):
+        for key, value in layer.items():
+            if key not in chapter.defaults:
+                raise UnknownNameError(f"parameter of chapter {chapter.name!r} ({source})", key, chapter.defaults)
+            params[key] = _coerce(chapter.name, key, value, chapter.defaults[key], source)
+    if "profile" in chapter.defaults:
+        params["profile"] = profile
+    return params
+
+
+__all__ = [
+    "Chapter", "PROFILES", "discover", "find_root", "get_chapter", "load_chapter", "parse_overrides",
+    "parse_parameters", "profile_overrides", "resolve_parameters",
+]

@@ -1,0 +1,374 @@
+"""Execute chapters with papermill and build the book with jupyter-book, losing nothing on failure.
+
+Layout under ``<root>/_build/``::
+
+    executed/<profile>/<chapter>.ipynb         last good executed notebook
+    executed/<profile>/<chapter>.key           its content key (see :mod:`neurokit.book.staleness`)
+    executed/<profile>/failed/<chapter>.ipynb  the notebook of a failed run, kept for inspection
+    results/<profile>/<chapter>.json           the numbers the chapter glued (deterministic for a seed)
+    results/<profile>/<chapter>.provenance.json  commit, versions, device, data, wall time
+    stage/                                     the jupyter-book source assembled for a build
+    html/                                      the site; replaced only by a complete new build (swap)
+
+A chapter that raises keeps its failed notebook, the others still execute, the site is built from the last
+good notebook of every chapter (a stub page where there is none), and the run exits non-zero.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from neurokit._io import atomic_path, atomic_write_json, atomic_write_text, sha256_file, sha256_json
+from neurokit.book.chapters import Chapter, discover, get_chapter, resolve_parameters
+from neurokit.book.staleness import chapter_key
+from neurokit.config import check_profile
+from neurokit.errors import NeurokitError
+
+log = logging.getLogger(__name__)
+
+RESULTS_ENV = "NEUROKIT_RESULTS_FILE"
+STAGE_FILES = ("_config.yml", "_toc.yml")
+STAGE_DIRS = ("book", "_static")
+
+
+class BuildLockedError(NeurokitError):
+    """Another ``neurokit book`` holds the build directory."""
+
+
+@dataclass
+class ChapterRun:
+    chapter: str
+    status: str  # "executed" | "cached" | "failed"
+    seconds: float = 0.0
+    error: str | None = None
+    cell: int | None = None
+    failed_notebook: Path | None = None
+    numbers: dict = field(default_factory=dict)
+
+    def describe(self) -> str:
+        if self.status == "failed":
+            where = f" in cell {self.cell}" if self.cell is not None else ""
+            return (f"{self.chapter}: FAILED{where}: {self.error}\n"
+                    f"    the failed notebook is kept at {self.failed_notebook}")
+        return f"{self.chapter}: {self.status} ({self.seconds:.1f} s)"
+
+
+class Book:
+    """The book at ``root`` for one ``profile``."""
+
+    def __init__(self, root: Path, profile: str = "embedded", build_dir: Path | None = None):
+        self.root = Path(root).resolve()
+        self.profile = check_profile(profile)
+        build_dir = build_dir or os.environ.get("NEUROKIT_BUILD_DIR")
+        self.build = Path(build_dir).resolve() if build_dir else self.root / "_build"
+        self.executed = self.build / "executed" / profile
+        self.results = self.build / "results" / profile
+        self.html = self.build / "html"
+        self._chapters: dict[str, Chapter] | None = None
+
+    # ------------------------------------------------------------------ chapters
+    @property
+    def chapters(self) -> dict[str, Chapter]:
+        if self._chapters is None:
+            self._chapters = discover(self.root)
+        return self._chapters
+
+    def chapter(self, name: str) -> Chapter:
+        return get_chapter(self.chapters, name)
+
+    def parameters(self, name: str, overrides: dict | None = None) -> dict[str, Any]:
+        return resolve_parameters(self.root, self.chapter(name), self.profile, overrides)
+
+    def key(self, name: str, params: dict) -> str:
+        return chapter_key(self.root, self.chapter(name), params, self.profile)[0]
+
+    def is_stale(self, name: str, params: dict) -> bool:
+        keyfile = self.executed / f"{name}.key"
+        nb = self.executed / f"{name}.ipynb"
+        return not (nb.is_file() and keyfile.is_file() and keyfile.read_text().strip() == self.key(name, params))
+
+    # ------------------------------------------------------------------ locking
+    @contextlib.contextmanager
+    def lock(self):
+        """Hold ``_build/.lock``; a second concurrent run fails at once with a clear message."""
+        from filelock import FileLock, Timeout
+
+        self.build.mkdir(parents=True, exist_ok=True)
+        lockfile = self.build / ".lock"
+        lock = FileLock(str(lockfile) + ".flock", timeout=0)
+        try:
+            lock.acquire()
+        except Timeout:
+            holder = lockfile.read_text().strip() if lockfile.exists() else "unknown"
+            raise BuildLockedError(
+                f"another neurokit book/run is using {self.build} ({holder}). Wait for it to finish, "
+                "or, if no such process is alive, delete "
+                f"{lockfile}.flock and try again."
+            ) from None
+        try:
+            atomic_write_text(lockfile, f"pid {os.getpid()} since {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
+            yield
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                lockfile.unlink()
+            lock.release()
+
+    # ------------------------------------------------------------------ execution
+    def execute(self, name: str, overrides: dict | None = None, force: bool = False,
+                progress: bool = True) -> ChapterRun:
+        """Execute chapter ``name`` if stale (or ``force``); keep what a failure produced."""
+        import jupytext
+        import papermill as pm
+
+        chapter = self.chapter(name)
+        params = self.parameters(name, overrides)
+        key, parts = chapter_key(self.root, chapter, params, self.profile)
+        if not force and not self.is_stale(name, params):
+            return ChapterRun(name, "cached", numbers=self._numbers(name))
+        self.executed.mkdir(parents=True, exist_ok=True)
+        self.results.mkdir(parents=True, exist_ok=True)
+        nb = jupytext.read(chapter.path)
+        nb.metadata.setdefault("kernelspec", {"name": "python3", "display_name": "Python 3", "language": "python"})
+        env_backup = os.environ.get(RESULTS_ENV)
+        with tempfile.TemporaryDirectory(prefix=f"nk-{name}-") as tmp:
+            out_nb = Path(tmp) / f"{name}.ipynb"
+            results_tmp = Path(tmp) / "results.json"
+            os.environ[RESULTS_ENV] = str(results_tmp)
+            t0 = time.perf_counter()
+            try:
+                pm.execute_notebook(
+                    nb, str(out_nb), parameters=params, kernel_name="python3", cwd=str(self.root),
+                    progress_bar=progress, log_output=False, execution_timeout=chapter.timeout,
+                    report_mode=False,
+                )
+            except pm.PapermillExecutionError as exc:
+                return self._failed(name, out_nb, exc.cell_index, f"{exc.ename}: {exc.evalue}", t0)
+            except Exception as exc:  # kernel died, timeout, …
+                return self._failed(name, out_nb, None, f"{type(exc).__name__}: {exc}", t0)
+            finally:
+                if env_backup is None:
+                    os.environ.pop(RESULTS_ENV, None)
+                else:
+                    os.environ[RESULTS_ENV] = env_backup
+            seconds = time.perf_counter() - t0
+            numbers = json.loads(results_tmp.read_text()) if results_tmp.exists() else {}
+            # publish: results, provenance, notebook, then the key (last: a crash before it means "stale")
+            atomic_write_json(self.results / f"{name}.json",
+                              {"chapter": name, "profile": self.profile, "parameters": params, "numbers": numbers})
+            atomic_write_json(self.results / f"{name}.provenance.json",
+                              self._provenance(chapter, params, parts, seconds))
+            with atomic_path(self.executed / f"{name}.ipynb") as dst:
+                shutil.copyfile(out_nb, dst)
+            atomic_write_text(self.executed / f"{name}.key", key + "\n")
+            failed = self.executed / "failed" / f"{name}.ipynb"
+            failed.unlink(missing_ok=True)
+        return ChapterRun(name, "executed", seconds=seconds, numbers=numbers)
+
+    def _failed(self, name: str, out_nb: Path, cell: int | None, error: str, t0: float) -> ChapterRun:
+        dst = self.executed / "failed" / f"{name}.ipynb"
+        if out_nb.exists():
+            with atomic_path(dst) as tmp:
+                shutil.copyfile(out_nb, tmp)
+        atomic_write_json(self.executed / "failed" / f"{name}.json",
+                          {"chapter": name, "cell": cell, "error": error, "time": time.strftime("%Y-%m-%dT%H:%M:%S")})
+        return ChapterRun(name, "failed", seconds=time.perf_counter() - t0, error=error, cell=cell,
+                          failed_notebook=dst if dst.exists() else None)
+
+    def _numbers(self, name: str) -> dict:
+        f = self.results / f"{name}.json"
+        return json.loads(f.read_text()).get("numbers", {}) if f.exists() else {}
+
+    def _provenance(self, chapter: Chapter, params: dict, parts: dict, seconds: float) -> dict:
+        return {
+            "chapter": chapter.name,
+            "title": chapter.title,
+            "notebook": str(chapter.path.relative_to(self.root)),
+            "profile": self.profile,
+            "parameters": params,
+            "git_commit": git_commit(self.root),
+            "executed_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "wall_time_s": round(seconds, 2),
+            "device": device_description(),
+            "python": platform.python_version(),
+            "packages": package_versions(),
+            "data": parts["data"],
+            "datasets": list(chapter.datasets),
+            "key_parts": {k: parts[k] for k in ("notebook", "parameters", "source")},
+        }
+
+    def run(self, names: Iterable[str] | None = None, overrides: dict | None = None, force: bool = False,
+            jobs: int = 1, progress: bool = True) -> list[ChapterRun]:
+        """Execute the given (default: all) chapters that are stale."""
+        from tqdm.auto import tqdm
+
+        names = list(names or self.chapters)
+        for n in names:  # validate everything before executing anything
+            self.parameters(n, overrides if len(names) == 1 else None)
+        runs: list[ChapterRun] = []
+        bar = tqdm(total=len(names), desc=f"chapters ({self.profile})", unit="chapter", disable=not progress)
+
+        def one(n):
+            bar.set_postfix_str(n)
+            r = self.execute(n, overrides if len(names) == 1 else None, force=force, progress=progress and jobs == 1)
+            bar.update(1)
+            return r
+
+        if jobs > 1:
+            with ThreadPoolExecutor(max_workers=jobs) as pool:
+                runs = list(pool.map(one, names))
+        else:
+            runs = [one(n) for n in names]
+        bar.close()
+        return runs
+
+    # ------------------------------------------------------------------ building
+    def stage(self, runs: list[ChapterRun] | None = None) -> Path:
+        """Assemble the jupyter-book source in ``_build/stage`` (unchanged files keep their mtime)."""
+        from neurokit.book.pages import chapter_header_cell, write_generated_pages
+
+        stage = self.build / "stage"
+        stage.mkdir(parents=True, exist_ok=True)
+        for f in STAGE_FILES:
+            _sync_file(self.root / f, stage / f)
+        for d in STAGE_DIRS:
+            src = self.root / d
+            (stage / d).mkdir(parents=True, exist_ok=True)
+            if src.is_dir():
+                for p in src.rglob("*"):
+                    if p.is_file() and "chapters" not in p.relative_to(src).parts[:1]:
+                        _sync_file(p, stage / d / p.relative_to(src))
+        chapters_dir = stage / "book" / "chapters"
+        chapters_dir.mkdir(parents=True, exist_ok=True)
+        failed = {r.chapter: r for r in runs or [] if r.status == "failed"}
+        for name, chapter in self.chapters.items():
+            nb_path = self.executed / f"{name}.ipynb"
+            if nb_path.is_file():
+                import nbformat
+
+                nb = nbformat.read(nb_path, as_version=4)
+                prov = self.results / f"{name}.provenance.json"
+                prov = json.loads(prov.read_text()) if prov.is_file() else {}
+                insert_at = 1 if nb.cells and nb.cells[0].cell_type == "markdown" else 0
+                nb.cells.insert(insert_at, chapter_header_cell(self, chapter, prov, failed.get(name)))
+                _sync_bytes(nbformat.writes(nb).encode(), chapters_dir / f"{name}.ipynb")
+                (chapters_dir / f"{name}.md").unlink(missing_ok=True)
+            else:
+                r = failed.get(name)
+                why = (f"It failed to execute in cell {r.cell}: `{r.error}`." if r else "It has not been executed yet.")
+                stub = (f"# {chapter.title}\n\n```{{warning}}\nThis chapter has no executed notebook for the "
+                        f"`{self.profile}` profile. {why} Run `neurokit run {name} --profile {self.profile}` "
+                        "to see the error.\n```\n")
+                _sync_bytes(stub.encode(), chapters_dir / f"{name}.md")
+                (chapters_dir / f"{name}.ipynb").unlink(missing_ok=True)
+        write_generated_pages(self, stage, runs or [])
+        return stage
+
+    def build_html(self, runs: list[ChapterRun] | None = None, strict: bool = True) -> Path:
+        """Build the site from the staged source, then swap it into ``_build/html`` in one rename."""
+        stage = self.stage(runs)
+        out = self.build / "stage_out"
+        cmd = [sys.executable, "-c", "from jupyter_book.cli.main import main; main()",
+               "build", str(stage), "--path-output", str(out), "--quiet"]
+        if strict:
+            cmd += ["-W", "-n", "--keep-going"]
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        built = out / "_build" / "html"
+        if proc.returncode != 0 or not (built / "index.html").is_file():
+            raise NeurokitError(
+                "jupyter-book build failed; the previous site in _build/html is untouched.\n"
+                + _tail(proc.stdout + "\n" + proc.stderr)
+            )
+        new = self.build / f".html-new-{os.getpid()}"
+        old = self.build / f".html-old-{os.getpid()}"
+        shutil.rmtree(new, ignore_errors=True)
+        shutil.copytree(built, new)
+        if self.html.exists():
+            os.replace(self.html, old)
+        os.replace(new, self.html)
+        shutil.rmtree(old, ignore_errors=True)
+        atomic_write_text(self.build / "html.key", self.html_key() + "\n")
+        return self.html
+
+    def html_key(self) -> str:
+        """Hash of everything the site is built from (staged inputs and executed notebooks)."""
+        files = [self.root / f for f in STAGE_FILES]
+        for d in STAGE_DIRS:
+            if (self.root / d).is_dir():
+                files += sorted(p for p in (self.root / d).rglob("*") if p.is_file()
+                                and "chapters" not in p.relative_to(self.root / d).parts[:1])
+        files += sorted(self.executed.glob("*.ipynb")) + sorted(self.results.glob("*.json"))
+        files = [f for f in files if f.is_relative_to(self.root) or f.is_relative_to(self.build)]
+        files += sorted((self.executed / "failed").glob("*.json")) if (self.executed / "failed").is_dir() else []
+        return sha256_json({str(f): sha256_file(f) for f in files if f.is_file()}
+                           | {"profile": self.profile})
+
+    def html_is_current(self) -> bool:
+        k = self.build / "html.key"
+        return (self.html / "index.html").is_file() and k.is_file() and k.read_text().strip() == self.html_key()
+
+
+# ---------------------------------------------------------------------- helpers
+def _sync_bytes(data: bytes, dst: Path) -> None:
+    if dst.is_file() and dst.read_bytes() == data:
+        return
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(dst) as tmp:
+        tmp.write_bytes(data)
+
+
+def _sync_file(src: Path, dst: Path) -> None:
+    if src.is_file():
+        _sync_bytes(src.read_bytes(), dst)
+
+
+def _tail(text: str, n: int = 40) -> str:
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    return "\n".join(lines[-n:])
+
+
+def git_commit(root: Path) -> str:
+    try:
+        out = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10)
+        commit = out.stdout.strip() or "unknown"
+        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+        return commit + ("+dirty" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def device_description() -> str:
+    try:
+        import torch
+
+        if torch.cuda.is_available():
+            return f"cuda: {torch.cuda.get_device_name(0)}"
+    except ImportError:  # pragma: no cover
+        pass
+    return f"cpu: {platform.processor() or platform.machine()}, {os.cpu_count()} cores"
+
+
+def package_versions() -> dict[str, str]:
+    from importlib import metadata
+
+    names = ["neurokit", "numpy", "scipy", "scikit-learn", "torch", "torchvision", "timm", "pytorchvideo",
+             "diffusers", "transformers", "statsmodels", "nilearn", "papermill", "jupytext", "jupyter-book"]
+    out = {}
+    for n in names:
+        try:
+            out[n] = metadata.version(n)
+        except metadata.PackageNotFoundError:
+            out[n] = "absent"
+    return out

@@ -1,0 +1,181 @@
+"""The ``neurokit`` command line: build the book, re-run chapters, list them, manage data, cite.
+
+Examples
+--------
+neurokit book                              # execute stale chapters (embedded profile), build _build/html
+neurokit run quickstart -p noise=2.0       # re-execute one chapter with new parameters, rebuild the site
+neurokit list                              # chapters, their parameters and defaults, last run
+neurokit data simulate --profile smoke     # write the simulated data sets
+neurokit cite quickstart                   # BibTeX for the book, the chapter and the papers it reproduces
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+
+from neurokit import __version__
+from neurokit.config import DEFAULT_PROFILE, PROFILES
+from neurokit.errors import NeurokitError
+
+log = logging.getLogger("neurokit")
+
+
+def _book(args):
+    from neurokit.book.chapters import find_root
+    from neurokit.book.runner import Book
+
+    return Book(find_root(args.root), args.profile)
+
+
+def _report(runs) -> int:
+    failed = [r for r in runs if r.status == "failed"]
+    for r in runs:
+        print(r.describe(), file=sys.stderr if r.status == "failed" else sys.stdout)
+    executed = sum(r.status == "executed" for r in runs)
+    print(f"{executed} executed, {sum(r.status == 'cached' for r in runs)} cached, {len(failed)} failed")
+    return 1 if failed else 0
+
+
+def cmd_book(args) -> int:
+    book = _book(args)
+    with book.lock():
+        runs = book.run(jobs=args.jobs, force=args.force, progress=not args.quiet)
+        code = _report(runs)
+        if args.no_html:
+            return code
+        if not any(r.status != "cached" for r in runs) and book.html_is_current():
+            print(f"site is up to date: {book.html / 'index.html'}")
+            return code
+        book.build_html(runs)
+        print(f"site: {book.html / 'index.html'}")
+        return code
+
+
+def cmd_run(args) -> int:
+    from neurokit.book.chapters import parse_overrides
+
+    book = _book(args)
+    overrides = parse_overrides(args.param)
+    book.parameters(args.chapter, overrides)  # validate before taking the lock or executing
+    with book.lock():
+        runs = book.run([args.chapter], overrides=overrides, force=args.force, progress=not args.quiet)
+        code = _report(runs)
+        if not args.no_html:
+            book.build_html(runs)
+            print(f"site: {book.html / 'book' / 'chapters' / (args.chapter + '.html')}")
+        return code
+
+
+def cmd_list(args) -> int:
+    book = _book(args)
+    rows = []
+    for name, ch in book.chapters.items():
+        params = book.parameters(name)
+        prov = book.results / f"{name}.provenance.json"
+        last = json.loads(prov.read_text()) if prov.is_file() else {}
+        rows.append({"chapter": name, "title": ch.title, "part": ch.part, "datasets": list(ch.datasets),
+                     "parameters": params, "last_run": last.get("executed_at"), "wall_time_s": last.get("wall_time_s"),
+                     "stale": book.is_stale(name, params)})
+    if args.json:
+        print(json.dumps(rows, indent=2, default=str))
+        return 0
+    for r in rows:
+        state = "stale" if r["stale"] else "up to date"
+        print(f"{r['chapter']}  —  {r['title']}  [{r['part'] or '-'}; {state}; last run {r['last_run'] or 'never'}]")
+        for k, v in r["parameters"].items():
+            print(f"    {k} = {v!r}")
+    return 0
+
+
+def cmd_cite(args) -> int:
+    from neurokit.book.cite import citation
+
+    print(citation(args.chapter, root=args.root, fmt=args.format))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="neurokit",
+        description="Execute and build the neurokit book; manage its data; cite it.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=__doc__.split("Examples", 1)[1].replace("--------\n", ""),
+    )
+    p.add_argument("--version", action="version", version=f"neurokit {__version__}")
+    p.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    def common(sp, profile=True):
+        sp.add_argument("--root", default=None, help="book root (default: found from the current directory)")
+        if profile:
+            sp.add_argument("--profile", default=DEFAULT_PROFILE, choices=PROFILES,
+                            help=f"parameter profile (default {DEFAULT_PROFILE})")
+
+    sp = sub.add_parser("book", help="execute every stale chapter and build the HTML site")
+    common(sp)
+    sp.add_argument("--jobs", type=int, default=1, help="chapters executed in parallel (default 1)")
+    sp.add_argument("--force", action="store_true", help="re-execute every chapter even if up to date")
+    sp.add_argument("--no-html", action="store_true", help="execute only, do not build the site")
+    sp.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    sp.set_defaults(func=cmd_book)
+
+    sp = sub.add_parser("run", help="re-execute one chapter (with -p key=value overrides) and rebuild the site")
+    common(sp)
+    sp.add_argument("chapter", help="chapter name (see `neurokit list`)")
+    sp.add_argument("-p", "--param", action="append", metavar="KEY=VALUE", help="override a parameter")
+    sp.add_argument("--force", action="store_true", help="execute even if up to date")
+    sp.add_argument("--no-html", action="store_true", help="execute only, do not rebuild the site")
+    sp.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    sp.set_defaults(func=cmd_run)
+
+    sp = sub.add_parser("list", help="list chapters, their parameters and defaults, and their last run")
+    common(sp)
+    sp.add_argument("--json", action="store_true", help="machine-readable output")
+    sp.set_defaults(func=cmd_list)
+
+    sp = sub.add_parser("cite", help="print BibTeX for the book, a chapter and the papers it reproduces")
+    common(sp, profile=False)
+    sp.add_argument("chapter", nargs="?", default=None)
+    sp.add_argument("--format", choices=("bibtex", "cff"), default="bibtex")
+    sp.set_defaults(func=cmd_cite)
+
+    sp = sub.add_parser("data", help="list, fetch, verify or simulate the data sets")
+    try:
+        from neurokit.data.cli import configure
+    except ImportError:  # data subpackage not available in a stripped install
+        sp.set_defaults(func=lambda a: (print("neurokit.data is not available"), 2)[1])
+    else:
+        configure(sp)
+
+    for name, module in (("export", "neurokit.book.export"),):
+        try:
+            mod = __import__(module, fromlist=["configure"])
+        except ImportError:
+            continue
+        mod.configure(sub.add_parser(name, help=mod.__doc__.strip().splitlines()[0]))
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    for noisy in ("papermill", "traitlets", "matplotlib", "PIL"):
+        logging.getLogger(noisy).setLevel(logging.DEBUG if args.verbose else logging.WARNING)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0
+    try:
+        return int(args.func(args) or 0)
+    except NeurokitError as exc:
+        print(f"neurokit: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("neurokit: interrupted; finished chapters are kept and will not re-execute", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

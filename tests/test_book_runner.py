@@ -1,0 +1,225 @@
+"""The book runner: parameter validation, staleness, failure isolation, provenance, locking, the CLI."""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from neurokit.book.chapters import parse_overrides
+from neurokit.book.runner import Book, BuildLockedError
+from neurokit.cli import main
+from neurokit.errors import InputError, UnknownNameError
+
+REPO = Path(__file__).resolve().parents[1]
+
+HEADER = """\
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation: {extension: .py, format_name: percent}
+#   kernelspec: {display_name: Python 3, language: python, name: python3}
+# ---
+"""
+
+ALPHA = HEADER + textwrap.dedent('''
+    # %% [markdown]
+    # # Alpha chapter
+
+    # %% tags=["parameters"]
+    profile = "embedded"
+    scale = 2.0
+    n = 3
+    label = "a"
+
+    # %%
+    from neurokit.book import glue
+    value = scale * n
+    glue("value", value)
+
+    # %% [markdown]
+    # The value is {glue:text}`value`.
+''')
+
+BOOM = HEADER + textwrap.dedent('''
+    # %% [markdown]
+    # # Boom chapter
+
+    # %% tags=["parameters"]
+    profile = "embedded"
+    explode = False
+
+    # %%
+    x = 1
+
+    # %%
+    if explode:
+        raise RuntimeError("planted failure")
+    from neurokit.book import glue
+    glue("x", x)
+
+    # %% [markdown]
+    # x is {glue:text}`x`.
+''')
+
+
+@pytest.fixture
+def book_root(tmp_path) -> Path:
+    root = tmp_path / "book"
+    (root / "notebooks" / "params" / "smoke").mkdir(parents=True)
+    (root / "book").mkdir()
+    shutil.copy(REPO / "_config.yml", root / "_config.yml")
+    shutil.copy(REPO / "book" / "references.bib", root / "book" / "references.bib")
+    shutil.copy(REPO / "book" / "bibliography.md", root / "book" / "bibliography.md")
+    (root / "_static").mkdir()
+    (root / "book" / "intro.md").write_text("# Test book\n\n```{tableofcontents}\n```\n")
+    (root / "_toc.yml").write_text(textwrap.dedent("""\
+        format: jb-book
+        root: book/intro
+        parts:
+          - caption: Chapters
+            chapters:
+              - file: book/chapters/alpha
+              - file: book/chapters/boom
+          - caption: Reference
+            chapters:
+              - file: book/status
+              - file: book/provenance
+              - file: book/bibliography
+    """))
+    (root / "notebooks" / "alpha.py").write_text(ALPHA)
+    (root / "notebooks" / "boom.py").write_text(BOOM)
+    (root / "notebooks" / "params" / "smoke" / "alpha.yaml").write_text("n: 1\n")
+    return root
+
+
+def test_parameters_validated_before_execution(book_root):
+    book = Book(book_root, "smoke")
+    assert list(book.chapters) == ["alpha", "boom"]
+    params = book.parameters("alpha")
+    assert params == {"profile": "smoke", "scale": 2.0, "n": 1, "label": "a"}
+    assert book.parameters("alpha", {"scale": 3})["scale"] == 3.0  # int accepted for a float
+    with pytest.raises(UnknownNameError, match="Valid chapters: alpha, boom"):
+        book.chapter("nosuchchapter")
+    with pytest.raises(UnknownNameError, match="label, n, profile, scale"):
+        book.parameters("alpha", {"nosuchparam": 1})
+    with pytest.raises(InputError, match="must be an integer"):
+        book.parameters("alpha", {"n": "three"})
+    with pytest.raises(InputError, match="must be an integer"):
+        book.parameters("alpha", {"n": 2.5})
+    with pytest.raises(InputError, match="key=value"):
+        parse_overrides(["n"])
+    assert parse_overrides(["n=4", "scale=0.5", "label=b", "flag=true"]) == {
+        "n": 4, "scale": 0.5, "label": "b", "flag": True}
+    assert not (book.build / "executed").exists()  # nothing ran
+
+
+def test_staleness_and_provenance(book_root):
+    book = Book(book_root, "smoke")
+    first = book.execute("alpha", progress=False)
+    assert first.status == "executed" and first.numbers == {"value": 2.0}
+    assert book.execute("alpha", progress=False).status == "cached"
+    # a parameter change re-executes, and the glued number follows
+    changed = book.execute("alpha", {"n": 5}, progress=False)
+    assert changed.status == "executed" and changed.numbers["value"] == 10.0
+    assert book.execute("alpha", {"n": 5}, progress=False).status == "cached"
+    # a change of the notebook text re-executes
+    nb = book_root / "notebooks" / "alpha.py"
+    nb.write_text(nb.read_text().replace("The value is", "The value now is"))
+    book._chapters = None
+    assert book.execute("alpha", {"n": 5}, progress=False).status == "executed"
+
+    result = json.loads((book.results / "alpha.json").read_text())
+    assert result == {"chapter": "alpha", "profile": "smoke",
+                      "parameters": {"profile": "smoke", "scale": 2.0, "n": 5, "label": "a"},
+                      "numbers": {"value": 10.0}}
+    prov = json.loads((book.results / "alpha.provenance.json").read_text())
+    for key in ("git_commit", "profile", "parameters", "packages", "device", "data", "wall_time_s", "executed_at"):
+        assert key in prov, key
+    assert prov["packages"]["numpy"] != "absent" and prov["wall_time_s"] > 0
+
+
+def test_source_change_makes_stale(book_root, monkeypatch):
+    from neurokit.book import staleness
+
+    book = Book(book_root, "smoke")
+    params = book.parameters("alpha")
+    key = book.key("alpha", params)
+    assert "book" in staleness.referenced_modules((book_root / "notebooks" / "alpha.py").read_text())
+    real = staleness.source_hash
+    monkeypatch.setattr(staleness, "source_hash", lambda modules: real(modules) + "changed")
+    assert book.key("alpha", params) != key
+
+
+def test_failure_is_isolated_and_previous_html_kept(book_root):
+    book = Book(book_root, "smoke")
+    runs = book.run(progress=False)
+    assert [r.status for r in runs] == ["executed", "executed"]
+    book.build_html(runs)
+    page = book.html / "book" / "chapters" / "boom.html"
+    assert page.is_file() and "x is" in page.read_text()
+    before = page.read_text()
+
+    runs = book.run(progress=False, overrides=None, names=["alpha", "boom"])  # cached
+    assert {r.status for r in runs} == {"cached"}
+    failed = book.execute("boom", {"explode": True}, progress=False)
+    assert failed.status == "failed"
+    assert failed.cell is not None and "RuntimeError: planted failure" in failed.error
+    assert failed.failed_notebook is not None and failed.failed_notebook.is_file()
+    assert "cell" in failed.describe() and str(failed.failed_notebook) in failed.describe()
+    # the last good notebook is still there, and the site built now still shows it
+    assert (book.executed / "boom.ipynb").is_file()
+    book.build_html([failed])
+    after = page.read_text()
+    assert "x is" in after and "latest run of this chapter failed" in after
+    glued = re.compile(r"<p>x is .*?</p>", re.S)  # the chapter's own text, with its glued number
+    assert glued.search(before).group(0) == glued.search(after).group(0)
+    status = (book.html / "book" / "status.html").read_text()
+    assert "failed" in status
+
+
+def test_failed_chapter_without_previous_run_gets_stub(book_root):
+    book = Book(book_root, "smoke")
+    bad = book.execute("boom", {"explode": True}, progress=False)
+    ok = book.execute("alpha", progress=False)
+    book.build_html([bad, ok])
+    text = " ".join(re.sub(r"<[^>]+>", " ", (book.html / "book" / "chapters" / "boom.html").read_text()).split())
+    assert "has no executed notebook" in text and "planted failure" in text and "cell 4" in text
+    assert (book.html / "book" / "chapters" / "alpha.html").is_file()
+
+
+def test_build_lock(book_root):
+    book = Book(book_root, "smoke")
+    with book.lock():
+        with pytest.raises(BuildLockedError, match="another neurokit book/run is using"):
+            with Book(book_root, "smoke").lock():
+                pass
+    with book.lock():  # released
+        pass
+
+
+def test_cli_errors_list_valid_names(book_root, capsys, monkeypatch):
+    monkeypatch.setenv("NEUROKIT_BOOK_ROOT", str(book_root))
+    assert main(["run", "nosuchchapter", "--profile", "smoke"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown chapter 'nosuchchapter'" in err and "alpha, boom" in err
+    assert main(["run", "alpha", "--profile", "smoke", "-p", "nosuchparam=1"]) == 2
+    err = capsys.readouterr().err
+    assert "nosuchparam" in err and "label, n, profile, scale" in err
+    assert main(["run", "alpha", "--profile", "smoke", "-p", "n=notanint"]) == 2
+    assert "must be an integer" in capsys.readouterr().err
+    assert main(["list", "--profile", "smoke"]) == 0
+    out = capsys.readouterr().out
+    assert "alpha" in out and "scale = 2.0" in out
+
+
+def test_cli_help_lists_verbs(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["--help"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    for verb in ("book", "run", "list", "cite", "data"):
+        assert verb in out
