@@ -534,7 +534,8 @@ def _video_id(i: int, meta: dict) -> str:
     return f"{i + 1:04d}_sim-{meta['key_class']}-{meta['scene']}-{meta['seed']}-{i:05d}"
 
 
-def simulate_algonauts2021(root, profile: str = "embedded", seed: int = 0, progress: bool = False) -> None:
+def simulate_algonauts2021(root, profile: str = "embedded", seed: int = 0, progress: bool = False,
+                           config: BrainSimConfig | None = None) -> None:
     """Write a simulated Algonauts 2021 data set (mini and full track) into the empty folder ``root``.
 
     Layout (as the real download, plus ``ground_truth/``)::
@@ -552,9 +553,13 @@ def simulate_algonauts2021(root, profile: str = "embedded", seed: int = 0, progr
     profile : {"smoke", "embedded"}
         Sizes (:data:`PROFILES`).
     seed : int
+    progress : bool
+        Progress bar over clips.
+    config : BrainSimConfig, optional
+        Overrides the profile's sizes (for tests and bigger machines).
     """
     root = Path(root)
-    cfg = _config_for(profile)
+    cfg = config or _config_for(profile)
     vdir = root / "AlgonautsVideos268_All_30fpsmax"
     vdir.mkdir(parents=True, exist_ok=True)
 
@@ -589,7 +594,8 @@ def simulate_algonauts2021(root, profile: str = "embedded", seed: int = 0, progr
     _write_ground_truth(root, world, "algonauts2021", extra)
 
 
-def simulate_bold_moments(root, profile: str = "embedded", seed: int = 0, progress: bool = False) -> None:
+def simulate_bold_moments(root, profile: str = "embedded", seed: int = 0, progress: bool = False,
+                          config: BrainSimConfig | None = None) -> None:
     """Write a simulated BOLD Moments data set (version-B prepared betas) into the empty folder ``root``.
 
     Layout (paths as in the real derivatives, plus ``ground_truth/``)::
@@ -603,10 +609,11 @@ def simulate_bold_moments(root, profile: str = "embedded", seed: int = 0, progre
         ground_truth/…                                          as for algonauts2021 (same subjects and signals)
 
     The whole-brain betas hold the ROI voxels in :data:`ROIS` order followed by the unassigned voxels;
-    ``ground_truth/sub-XX.npz`` has ``bmd_part_{l,r}{PART}`` index arrays into each ROI's voxels.
+    ``ground_truth/subXX.npz`` has ``bmd_part_{l,r}{PART}`` index arrays into each ROI's voxels.
+    Parameters are those of :func:`simulate_algonauts2021`.
     """
     root = Path(root)
-    cfg = _config_for(profile)
+    cfg = config or _config_for(profile)
     meta_dir = root / "derivatives" / "stimuli_metadata"
     vdir = meta_dir / "mp4_h264"
     vdir.mkdir(parents=True, exist_ok=True)
