@@ -380,16 +380,18 @@ def make_clip(index: int, config: VideoWorldConfig | None = None, seed: int = 0)
         u = ob["flip"] * (xx[None] - cx) / ob["radius"]
         w = (yy[None] - cy) / ob["radius"]
         inside = _shape(ob["cls"], u, w)
-        phase = np.full((T, 1, 1), ob["phase"], np.float32)
+        tt = np.nonzero(inside)[0]  # frame index of each inside pixel
+        phase = np.full(tt.shape, ob["phase"], np.float32)
         _, col0, col1 = ob["pal"]
         if k == 0 and change >= 0:
-            phase[change:] += np.pi / 2
-            tex = _texture(ob["cls"], u, w, phase)
+            after = tt >= change
+            phase[after] += np.pi / 2
+            tex = _texture(ob["cls"], u[inside], w[inside], phase)
             # the changed texture also swaps the two palette colours
-            img = np.where((t >= change)[..., None], _mix(tex, col1, col0), _mix(tex, col0, col1))
+            img = np.where(after[:, None], _mix(tex, col1, col0), _mix(tex, col0, col1))
         else:
-            img = _mix(_texture(ob["cls"], u, w, phase), col0, col1)
-        image = np.where(inside[..., None], img, image)
+            img = _mix(_texture(ob["cls"], u[inside], w[inside], phase), col0, col1)
+        image[inside] = img
         masks[inside] = k + 1
         if k == 0:
             key_area = inside.sum(axis=(1, 2))
