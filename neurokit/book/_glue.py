@@ -72,17 +72,26 @@ def glue(name: str, value: Any, display: bool = False) -> Any:
         from myst_nb import glue as _glue
     except ImportError:  # outside a notebook environment: only record
         _glue = None
-    if _glue is not None:
-        _glue(name, value, display=display)
-    record(name, value)
+    shown = value
     try:
         import matplotlib.pyplot as plt
         from matplotlib.figure import Figure
 
         if isinstance(value, Figure):
+            # render explicitly, so the page gets the image whatever matplotlib backend the kernel runs
+            import io
+
+            from IPython.display import Image
+
+            buf = io.BytesIO()
+            value.savefig(buf, format="png", dpi=150, bbox_inches="tight")
             plt.close(value)
+            shown = Image(data=buf.getvalue(), format="png")
     except ImportError:  # pragma: no cover
         pass
+    if _glue is not None:
+        _glue(name, shown, display=display)
+    record(name, value)
     return value
 
 

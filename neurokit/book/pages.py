@@ -9,9 +9,10 @@ import nbformat
 REPO_URL = "https://github.com/neurokit-book/neurokit"
 
 
-def _fmt_params(params: dict) -> str:
+def _fmt_params(params: dict, defaults: dict) -> str:
+    """``-p key=value`` for every parameter that differs from the notebook's default."""
     return " ".join(f"-p {k}={json.dumps(v) if not isinstance(v, str) else v}"
-                    for k, v in sorted(params.items()) if k != "profile")
+                    for k, v in sorted(params.items()) if k != "profile" and defaults.get(k) != v)
 
 
 def chapter_header_cell(book, chapter, prov: dict, failed_run=None):
@@ -31,7 +32,7 @@ def chapter_header_cell(book, chapter, prov: dict, failed_run=None):
         "```",
         "",
         "```bash",
-        f"neurokit run {chapter.name} --profile {book.profile} {_fmt_params(params)}".rstrip(),
+        f"neurokit run {chapter.name} --profile {book.profile} {_fmt_params(params, chapter.defaults)}".rstrip(),
         "```",
         "",
         f"Source: [`notebooks/{chapter.name}.py`]({REPO_URL}/blob/main/notebooks/{chapter.name}.py) · "

@@ -1,0 +1,129 @@
+"""The whole book under the smoke profile: every chapter executes, the site builds with warnings as errors,
+every page is present with no broken local link or image, and a real headless browser sees it whole offline."""
+from __future__ import annotations
+
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import pytest
+import yaml
+
+from neurokit.book.runner import Book
+
+pytestmark = pytest.mark.book
+REPO = Path(__file__).resolve().parents[1]
+SCREENSHOTS = REPO / "_build" / "screenshots"
+
+
+@pytest.fixture(scope="module")
+def smoke_site(tmp_path_factory):
+    """Execute every chapter under ``smoke`` into a temporary build directory and build the site once."""
+    build = tmp_path_factory.mktemp("smoke-build")
+    book = Book(REPO, "smoke", build_dir=build)
+    runs = book.run(jobs=2, progress=False)
+    failed = [r.describe() for r in runs if r.status == "failed"]
+    assert not failed, "chapters failed under smoke:\n" + "\n".join(failed)
+    book.build_html(runs)
+    return book
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.refs: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        for attr in ("href", "src"):
+            if attrs.get(attr) and not (tag == "a" and attr == "src"):
+                self.refs.append((tag, attrs[attr]))
+
+
+def _toc_pages():
+    toc = yaml.safe_load((REPO / "_toc.yml").read_text())
+    from neurokit.book.chapters import _toc_files
+
+    return [f.removesuffix(".md").removesuffix(".ipynb") for f in _toc_files(toc)]
+
+
+def test_every_page_present_and_local_links_resolve(smoke_site):
+    html = smoke_site.html
+    for page in _toc_pages():
+        assert (html / f"{page}.html").is_file(), f"page {page} missing from the site"
+    broken, external_assets = [], []
+    for f in html.rglob("*.html"):
+        if f.relative_to(html).parts[0] in ("_static", "_sources"):  # theme templates, not pages
+            continue
+        parser = _Links()
+        parser.feed(f.read_text(errors="replace"))
+        for tag, ref in parser.refs:
+            u = urlparse(ref)
+            if u.scheme in ("http", "https"):
+                if tag in ("script", "img", "link") and "stylesheet" not in ref:
+                    external_assets.append((f.name, ref))
+                continue
+            if u.scheme in ("mailto", "data", "javascript") or ref.startswith("#") or not u.path:
+                continue
+            target = (f.parent / unquote(u.path)).resolve()
+            if not target.exists():
+                broken.append((str(f.relative_to(html)), ref))
+    assert not broken, f"broken local links: {broken[:20]}"
+    assert not external_assets, f"assets loaded from the network: {external_assets[:10]}"
+
+
+def test_glued_numbers_and_figures_rendered(smoke_site):
+    page = (smoke_site.html / "book" / "chapters" / "quickstart.html").read_text()
+    text = " ".join(re.sub(r"<[^>]+>", " ", page).split())
+    assert re.search(r"mean Pearson \\\(r\\\) of 0\.\d{3} ,", text), "glued number missing"
+    assert "<img" in page and "simulated data with known ground truth, smoke profile" in text
+    status = (smoke_site.html / "book" / "status.html").read_text()
+    assert "failed" not in status.split("<table")[1].split("</table>")[0]
+
+
+@pytest.mark.browser
+def test_site_in_headless_chromium_offline(smoke_site):
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("Debian's chromium is not installed (make test installs it with scripts/install_browser.sh)")
+    from playwright.sync_api import sync_playwright
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    pages = ["index.html", "book/chapters/quickstart.html"]
+    for part in ("encoding_families", "vist_results", "neurons_reconstruction"):
+        if (smoke_site.html / "book" / "chapters" / f"{part}.html").is_file():
+            pages.append(f"book/chapters/{part}.html")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        for rel in pages:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            failed, blocked = [], []
+            page.on("requestfailed", lambda r: failed.append(r.url))
+
+            def route(r, blocked=blocked):
+                if r.request.url.startswith("file:"):
+                    return r.continue_()
+                blocked.append(r.request.url)
+                return r.abort()
+
+            page.route("**/*", route)
+            page.goto((smoke_site.html / rel).as_uri())
+            page.wait_for_load_state("load")
+            page.wait_for_timeout(800)
+            images = page.evaluate("Array.from(document.images).map(i => [i.src, i.complete && i.naturalWidth > 0])")
+            assert all(ok for _, ok in images), f"{rel}: images that do not decode: {images}"
+            assert not failed, f"{rel}: failed requests: {failed}"
+            assert not [u for u in blocked if "favicon" not in u], f"{rel}: tried the network: {blocked}"
+            if rel.endswith("quickstart.html"):
+                assert images, "the quickstart figure is missing"
+                assert page.locator("mjx-container").count() > 0, "math did not render (MathJax not vendored?)"
+            page.screenshot(path=str(SCREENSHOTS / (rel.replace("/", "_").removesuffix(".html") + ".png")))
+            page.close()
+        # the search page works offline
+        page = browser.new_page()
+        page.goto((smoke_site.html / "search.html").as_uri() + "?q=encoding")
+        page.wait_for_timeout(1500)
+        assert page.locator("#search-results a, ul.search li").count() > 0, "offline search found nothing"
+        browser.close()
