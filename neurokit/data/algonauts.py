@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from neurokit.data import _checks, safe_pickle
-from neurokit.errors import DataError, InputError, UnknownNameError
+from neurokit.errors import DataError, UnknownNameError
 
 __all__ = ["AlgonautsData", "load_algonauts2021", "ALGONAUTS_ROIS", "VIDEO_DIR", "SUBJECT_DATA_DIR"]
 

@@ -72,6 +72,16 @@ class BoldMomentsData:
     annotations: dict | None = field(default=None, repr=False)
     simulated: bool = False
 
+    @property
+    def responses(self) -> dict:
+        """Alias of :attr:`train` (the name :class:`~neurokit.data.algonauts.AlgonautsData` uses)."""
+        return self.train
+
+    @property
+    def split(self) -> np.ndarray:
+        """``"train"``/``"test"`` per video, shape (n_train + n_test,)."""
+        return np.array(["train"] * self.n_train + ["test"] * self.n_test)
+
 
 def _norm_subject(s) -> str:
     m = re.fullmatch(r"sub-?(\d+)", str(s))

@@ -181,7 +181,13 @@ def _lock(path: Path):
 
 
 def _sim_version(spec: DatasetSpec) -> int:
-    module = importlib.import_module(spec.simulator.partition(":")[0])
+    """The simulator module's ``SIM_VERSION`` (0 when it defines none)."""
+    name = spec.simulator.partition(":")[0]
+    try:
+        module = importlib.import_module(name)
+    except ImportError as exc:
+        raise DataError(f"the simulator of data set {spec.name!r} ({name}) cannot be imported: {exc}. "
+                        "Is that part of neurokit installed (pip install -e .) and up to date?") from exc
     return int(getattr(module, "SIM_VERSION", 0))
 
 
