@@ -133,7 +133,7 @@ def ridge_cv_path(be, X, Y, folds, alphas, solver, fit_intercept, batch):
             mx = be.mean0(Xtr)
             Xtr, Xva = Xtr - mx, Xva - mx
         f = factor(be, Xtr)
-        A = Xva @ f.B  # (n_val, k)
+        A = f.heldout(Xva)  # (n_val, k)
         W = f.weights(al)  # (n_alphas, k)
         # all alphas stacked into one matrix: the held-out predictions for every alpha are ONE GEMM
         big = (W[:, None, :] * A[None]).reshape(na * len(va), -1)
@@ -170,7 +170,7 @@ def ridge_cv_path(be, X, Y, folds, alphas, solver, fit_intercept, batch):
             my_full = be.mean0(Yc)
             Yfit = Yc - my_full
         M = be.take(W_full, best).T * (full.U.T @ Yfit)  # (k, chunk)
-        C = full.B @ M  # (n_features, chunk)
+        C = full.primal(M)  # (n_features, chunk)
         coef[c0:c1] = be.to_numpy(C.T)
         if fit_intercept:
             intercept[c0:c1] = be.to_numpy(my_full - mx_full @ C)

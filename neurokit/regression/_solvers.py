@@ -1,29 +1,34 @@
 """Shared factorisations of a (centred) design matrix for ridge over many alphas and targets.
 
-Both solvers return the same three things, so the CV loop and the refit are written once:
+Both solvers expose the same operations, so the CV loop and the refit are written once:
 
-- ``U`` of shape (n_samples, k): project the targets, ``UtY = U.T @ Y``;
-- ``B`` of shape (n_features, k): primal weights are ``B @ (w_alpha[:, None] * UtY)``, and the
-  held-out design in the rotated basis is ``X_val @ B``;
-- ``weights(alphas)`` of shape (n_alphas, k): the per-alpha shrinkage ``w_alpha``.
+- ``U`` of shape (n_samples, k): the targets are projected once, ``UtY = U.T @ Y``;
+- ``weights(alphas)`` of shape (n_alphas, k): the per-alpha shrinkage ``w_alpha``;
+- ``heldout(X_val)`` of shape (n_val, k): the held-out design in the rotated basis, so that the held-out
+  prediction for alpha is ``heldout(X_val) @ (w_alpha[:, None] * UtY)``;
+- ``primal(M)`` of shape (n_features, n_targets): primal weights for ``M = w[:, None] * UtY`` of shape (k, n_targets).
 
-``"svd"`` (thin SVD ``X = U diag(s) V^T``, k = min(n, p)): ``B = V``, ``w = s / (s^2 + alpha)``.
-``"eig"`` (kernel / dual form, ``X X^T = U diag(lam) U^T``, k = n): ``B = X^T U``, ``w = 1 / (lam + alpha)``.
-Both give ``beta(alpha) = (X^T X + alpha I)^{-1} X^T Y`` exactly; ``eig`` avoids all p x p and p x n SVD work
-and is the cheaper one when p > n.
+``"svd"`` (thin SVD ``X = U diag(s) V^T``, k = min(n, p)): ``w = s / (s^2 + alpha)``, heldout = ``X_val V``,
+primal = ``V M``.
+``"eig"`` (kernel / dual form, ``X X^T = U diag(lam) U^T``, k = n): ``w = 1 / (lam + alpha)``,
+heldout = ``(X_val X^T) U``, primal = ``X^T (U M)``.
+Both give ``beta(alpha) = (X^T X + alpha I)^{-1} X^T Y`` exactly. ``eig`` does no p x p or p x n
+factorisation work and is the cheaper one when p > n.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
 @dataclass
 class Factorisation:
     U: Any  # (n_samples, k)
-    B: Any  # (n_features, k)
     spectrum: Any  # (k,) singular values (svd) or Gram eigenvalues (eig)
     kind: str
+    X: Any = None  # the (centred) design, kept by "eig"
+    V: Any = None  # (n_features, k), kept by "svd"
+    _B: Any = field(default=None, repr=False)
 
     def weights(self, alphas):
         """Shrinkage factors of shape (n_alphas, k) for ``alphas`` of shape (n_alphas,)."""
@@ -33,17 +38,36 @@ class Factorisation:
             return s / (s * s + a)
         return 1.0 / (s + a)
 
+    def heldout(self, X_val):
+        """Held-out design in the rotated basis, shape (n_val, k)."""
+        if self.kind == "svd":
+            return X_val @ self.V
+        return (X_val @ self.X.T) @ self.U
+
+    def primal(self, M):
+        """Primal weights ``(n_features, n_targets)`` from ``M = w[:, None] * UtY`` of shape (k, n_targets)."""
+        if self.kind == "svd":
+            return self.V @ M
+        n, c = M.shape
+        p = self.X.shape[1]
+        # X^T (U M) costs 2n^2 c + 2pnc; caching B = X^T U costs 2pn^2 once, then 2pnc per chunk
+        if self._B is None and c < p:
+            return self.X.T @ (self.U @ M)
+        if self._B is None:
+            self._B = self.X.T @ self.U
+        return self._B @ M
+
 
 def factor_svd(be, X) -> Factorisation:
     """Thin SVD path; best when n_features <= n_samples."""
     U, s, Vt = be.svd(X)
-    return Factorisation(U=U, B=Vt.T, spectrum=s, kind="svd")
+    return Factorisation(U=U, spectrum=s, kind="svd", V=Vt.T)
 
 
 def factor_eig(be, X) -> Factorisation:
     """Kernel (Gram eigendecomposition) path; best when n_features > n_samples."""
     lam, U = be.eigh(X @ X.T)
-    return Factorisation(U=U, B=X.T @ U, spectrum=lam, kind="eig")
+    return Factorisation(U=U, spectrum=lam, kind="eig", X=X)
 
 
 SOLVERS = {"svd": factor_svd, "eig": factor_eig}
