@@ -193,3 +193,16 @@ def test_fetch_without_network_fails_fast_with_manual_instructions(tmp_path, cap
         assert time.perf_counter() - t0 < 10
         err = capsys.readouterr().err
         assert hint in err and f"data_manifests/{name}.yaml" in err
+
+
+def test_fingerprint_is_reproducible_across_data_homes(dummy, tmp_path):
+    registry.ensure(dummy, "smoke", data_home=tmp_path / "a")
+    registry.ensure(dummy, "smoke", data_home=tmp_path / "b")
+    assert registry.fingerprint(dummy, "smoke", tmp_path / "a") == registry.fingerprint(dummy, "smoke", tmp_path / "b")
+
+
+def test_pooch_registry_lists_the_manifest_files(tmp_path):
+    pup = __import__("neurokit.data.manifests", fromlist=["pooch_registry"]).pooch_registry("cc2017", tmp_path)
+    assert "subj01_train_fmri.pt" in pup.registry and pup.base_url.startswith("https://huggingface.co/")
+    with pytest.raises(DataError, match="no direct download"):
+        __import__("neurokit.data.manifests", fromlist=["pooch_registry"]).pooch_registry("algonauts2021", tmp_path)

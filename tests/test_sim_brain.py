@@ -127,10 +127,12 @@ def test_loaded_responses_are_signal_plus_the_planted_noise(medium):
 
 
 def test_same_seed_gives_byte_identical_files_other_seed_differs(tmp_path):
+    tiny = brain.BrainSimConfig(n_train=12, n_test=4, n_subjects=2, voxel_scale=1 / 40, min_voxels=3, max_voxels=6,
+                                video=VideoWorldConfig(n_frames=6, size=16, fps=2))
     a, b, c = tmp_path / "a", tmp_path / "b", tmp_path / "c"
     for root, seed in ((a, 0), (b, 0), (c, 1)):
         root.mkdir()
-        brain.simulate_algonauts2021(root, "smoke", seed=seed)
+        brain.simulate_algonauts2021(root, seed=seed, config=tiny)
     sa, sb, sc = write_checksums(a), write_checksums(b), write_checksums(c)
     assert sa == sb
     pkl = "participants_data_v2021/mini_track/sub01/V1.pkl"
@@ -160,3 +162,14 @@ def test_bold_moments_layout_normalisation_and_same_subjects(tmp_path):
     assert np.median(r) > 0.5
     ann = json.loads((bmd / "derivatives/stimuli_metadata/annotations.json").read_text())
     assert ann["0001"]["set"] == "train" and ann["0041"]["set"] == "test"
+
+
+def test_bold_moments_reuses_a_sibling_algonauts_world_with_identical_bytes(tmp_path):
+    """ensure() puts data sets side by side; BMD then copies the Algonauts clips instead of re-rendering them."""
+    from neurokit.data import ensure
+
+    alone = ensure("bold_moments", "smoke", data_home=tmp_path / "a")
+    ensure("algonauts2021", "smoke", data_home=tmp_path / "b")
+    reused = ensure("bold_moments", "smoke", data_home=tmp_path / "b")
+    sa, sb = json.loads((alone / "checksums.json").read_text()), json.loads((reused / "checksums.json").read_text())
+    assert sa == sb

@@ -250,14 +250,15 @@ def ensure(name: str, profile: str = "embedded", data_home=None, seed: int = 0) 
             simulate(tmp, profile, seed=int(seed))
             atomic_write_json(tmp / SIMULATION_RECORD, {
                 "name": name, "profile": profile, "seed": int(seed), "simulator": spec.simulator,
-                "sim_version": _sim_version(spec), "seconds": round(time.perf_counter() - t0, 2),
-            })
+                "sim_version": _sim_version(spec),
+            })  # no timings or host names: identical data give an identical checksums.json and fingerprint
             write_checksums(tmp)
             if root.exists():  # stale (older simulator version): move aside, then delete
                 old = root.parent / f".{root.name}.old-{os.getpid()}"
                 os.replace(root, old)
                 shutil.rmtree(old, ignore_errors=True)
             os.replace(tmp, root)
+            log.info("simulated %s (%s) in %.1f s", name, profile, time.perf_counter() - t0)
         finally:
             if tmp.exists():
                 shutil.rmtree(tmp, ignore_errors=True)

@@ -65,7 +65,8 @@ from __future__ import annotations
 import json
 import logging
 import math
-from dataclasses import dataclass, field
+import shutil
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -417,7 +418,8 @@ def _subject_signals(config: BrainSimConfig, seed: int, k: int, S: np.ndarray, M
     return out
 
 
-def simulate_world(config: BrainSimConfig, seed: int = 0, video_writer=None, progress: bool = False) -> SimulatedWorld:
+def simulate_world(config: BrainSimConfig, seed: int = 0, video_writer=None, progress: bool = False,
+                   precomputed: tuple | None = None) -> SimulatedWorld:
     """Make the clips, their features and every subject's noise-free signals.
 
     Parameters
@@ -428,12 +430,20 @@ def simulate_world(config: BrainSimConfig, seed: int = 0, video_writer=None, pro
         ``video_writer(i, clip)`` is called for each clip (e.g. to write its MP4) before it is discarded.
     progress : bool
         Show a progress bar over clips.
+    precomputed : tuple (static, motion, clips), optional
+        z-scored features and clip labels of this same world (from a sibling data set's ``ground_truth/``);
+        the clips are then not regenerated and ``video_writer`` is not called.
 
     Returns
     -------
     SimulatedWorld
     """
     from tqdm.auto import tqdm
+
+    if precomputed is not None:
+        S, M, metas = precomputed
+        subjects = {f"sub{k + 1:02d}": _subject_signals(config, seed, k, S, M) for k in range(config.n_subjects)}
+        return SimulatedWorld(config=config, seed=seed, static=S, motion=M, clips=list(metas), subjects=subjects)
 
     w = hrf_frame_weights(config.video.n_frames, config.video.fps)
     statics, motions, metas = [], [], []
@@ -499,7 +509,7 @@ def _write_ground_truth(root: Path, world: SimulatedWorld, dataset: str, extra_s
     cfg = world.config
     static_names, motion_names, groups = feature_names()
     atomic_write_json(gt / "model.json", {
-        "dataset": dataset, "seed": world.seed, "sim_version": SIM_VERSION,
+        "dataset": dataset, "seed": world.seed, "sim_version": SIM_VERSION, "config": asdict(cfg),
         "rois": list(ROIS), "dynamic_rois": list(DYNAMIC_ROIS), "static_rois": list(STATIC_ROIS),
         "motion_share": MOTION_SHARE, "roi_features": {r: {"static": list(s), "motion": list(m)}
                                                         for r, (s, m) in ROI_FEATURES.items()},
@@ -621,7 +631,14 @@ def simulate_bold_moments(root, profile: str = "embedded", seed: int = 0, progre
     def writer(i, clip):
         write_mp4(vdir / f"{i + 1:04d}.mp4", clip.frames, clip.fps)
 
-    world = simulate_world(cfg, seed, video_writer=writer, progress=progress)
+    reused = _reuse_sibling_world(root, cfg, seed)
+    if reused is not None:  # same world already simulated for algonauts2021: copy its clips, reuse its features
+        S, M, metas, videos = reused
+        for i, src in enumerate(videos):
+            shutil.copyfile(src, vdir / f"{i + 1:04d}.mp4")
+        world = simulate_world(cfg, seed, precomputed=(S, M, metas))
+    else:
+        world = simulate_world(cfg, seed, video_writer=writer, progress=progress)
     annotations = {}
     for i, m in enumerate(world.clips):
         objs = [c for c in m["object_classes"][1:]]
@@ -674,6 +691,44 @@ def simulate_bold_moments(root, profile: str = "embedded", seed: int = 0, progre
         extra[sub]["wb_roi"] = np.concatenate(
             [np.full(rois[r]["signal"].shape[1], i) for i, r in enumerate(ROIS)] + [np.full(n_extra, -1)]).astype(np.int8)
     _write_ground_truth(root, world, "bold_moments", extra)
+
+
+def _reuse_sibling_world(root: Path, cfg: BrainSimConfig, seed: int):
+    """Features, labels and MP4 paths of the same world from a complete sibling ``algonauts2021`` data set.
+
+    ``neurokit.data.ensure`` builds data sets side by side under ``<data_home>/simulated/<profile>/``; when the
+    simulated Algonauts set next to ``root`` was made with the same config, seed and :data:`SIM_VERSION`, and
+    its videos still match its checksums, the BOLD Moments simulation reuses them (byte-identical result,
+    half the time). Returns ``None`` otherwise.
+    """
+    from neurokit._io import sha256_file
+
+    sib = Path(root).parent / ("algonauts2021" + ("" if int(seed) == 0 else f"-seed{int(seed)}"))
+    try:
+        model = json.loads((sib / "ground_truth" / "model.json").read_text())
+        sums = json.loads((sib / "checksums.json").read_text())
+    except (OSError, ValueError):
+        return None
+    if model.get("sim_version") != SIM_VERSION or model.get("seed") != int(seed) or model.get("config") != json.loads(
+            json.dumps(asdict(cfg))):
+        return None
+    videos = sorted((sib / "AlgonautsVideos268_All_30fpsmax").glob("*.mp4"))
+    if len(videos) != cfg.n_clips:
+        return None
+    for v in videos:
+        if sums.get(v.relative_to(sib).as_posix()) != sha256_file(v):
+            log.warning("not reusing %s: %s fails its checksum", sib, v)
+            return None
+    try:
+        with np.load(sib / "ground_truth" / "features.npz", allow_pickle=False) as f:
+            S, M = f["static"], f["motion"]
+        metas = json.loads((sib / "ground_truth" / "clips.json").read_text())
+    except (OSError, ValueError, KeyError):
+        return None
+    if S.shape[0] != cfg.n_clips or len(metas) != cfg.n_clips:
+        return None
+    log.info("reusing the clips and features of %s", sib)
+    return S, M, metas, videos
 
 
 # ---------------------------------------------------------------------------------- ground truth
