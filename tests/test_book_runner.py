@@ -223,3 +223,26 @@ def test_cli_help_lists_verbs(capsys):
     out = capsys.readouterr().out
     for verb in ("book", "run", "list", "cite", "data"):
         assert verb in out
+
+
+def test_figure_data_extraction():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from neurokit.book.figdata import figure_data
+
+    fig, axes = plt.subplots(1, 3)
+    axes[0].plot([0, 1, 2], [3, 4, 5], label="line")
+    axes[0].set_title("panel A")
+    axes[1].bar(["a", "b"], [0.25, 0.5])
+    axes[2].imshow(np.arange(6.0).reshape(2, 3))
+    table = figure_data(fig)
+    plt.close(fig)
+    line = table[table.artist == "line"]
+    assert line.y.tolist() == [3, 4, 5] and set(line.axes) == {"panel A"}
+    assert sorted(table[table.artist == "bar"].y.tolist()) == [0.25, 0.5]
+    image = table[table.artist == "image"]
+    assert len(image) == 6 and image.value.max() == 5.0

@@ -127,3 +127,28 @@ def test_site_in_headless_chromium_offline(smoke_site):
         page.wait_for_timeout(1500)
         assert page.locator("#search-results a, ul.search li").count() > 0, "offline search found nothing"
         browser.close()
+
+
+def test_every_figure_has_a_data_download(smoke_site):
+    """Each glued figure of every chapter links to a CSV of the numbers it draws, and the CSV is there."""
+    import pandas as pd
+
+    n_figures = 0
+    for page in sorted((smoke_site.html / "book" / "chapters").glob("*.html")):
+        html = page.read_text()
+        figures = re.findall(r'<figure class="[^"]*" id="([^"]+)"', html)
+        links = re.findall(r'href="([^"]+\.csv)"', html)
+        assert len(links) >= len(figures), f"{page.name}: {len(figures)} figures but {len(links)} data links"
+        for link in links:
+            csv = (page.parent / link).resolve()
+            assert csv.is_file(), f"{page.name}: {link} missing"
+            assert len(pd.read_csv(csv)) > 0, f"{page.name}: {link} is empty"
+        n_figures += len(figures)
+    assert n_figures >= 1
+
+
+def test_version_and_profile_on_every_page(smoke_site):
+    from neurokit import __version__
+
+    for page in ("book/intro.html", "book/chapters/quickstart.html", "book/status.html"):
+        assert f"neurokit {__version__} · smoke profile" in (smoke_site.html / page).read_text()

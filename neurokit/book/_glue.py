@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 RESULTS_ENV = "NEUROKIT_RESULTS_FILE"
+FIGDATA_ENV = "NEUROKIT_FIGDATA_DIR"
 
 
 def is_simulated(profile: str) -> bool:
@@ -63,10 +64,23 @@ def record(name: str, value: Any) -> None:
     atomic_write_json(p, data)
 
 
-def glue(name: str, value: Any, display: bool = False) -> Any:
+def save_figure_data(name: str, fig, data=None) -> None:
+    """Write the data behind figure ``name`` as CSV (when run by the book runner)."""
+    out = os.environ.get(FIGDATA_ENV)
+    if not out:
+        return
+    from neurokit._io import atomic_write_text
+    from neurokit.book.figdata import figure_data
+
+    table = data if data is not None else figure_data(fig)
+    atomic_write_text(Path(out) / f"{name}.csv", table.to_csv(index=False))
+
+
+def glue(name: str, value: Any, display: bool = False, data=None) -> Any:
     """Glue ``value`` under ``name`` for ``{glue:text}``/``{glue:figure}`` and record it.
 
-    Figures are closed after gluing (so they are not shown twice). Returns ``value``.
+    Figures are rendered to PNG, closed (so they are not shown twice), and the numbers they draw are saved as
+    CSV for the page's download link (``data``, a DataFrame, replaces the automatic extraction). Returns ``value``.
     """
     try:
         from myst_nb import glue as _glue
@@ -83,6 +97,7 @@ def glue(name: str, value: Any, display: bool = False) -> Any:
 
             from IPython.display import Image
 
+            save_figure_data(name, value, data)
             buf = io.BytesIO()
             value.savefig(buf, format="png", dpi=150, bbox_inches="tight")
             plt.close(value)

@@ -20,6 +20,7 @@ import json
 import logging
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -39,6 +40,8 @@ from neurokit.errors import NeurokitError
 log = logging.getLogger(__name__)
 
 RESULTS_ENV = "NEUROKIT_RESULTS_FILE"
+FIGDATA_ENV = "NEUROKIT_FIGDATA_DIR"
+_GLUE_FIGURE = re.compile(r"\{glue:figure\}\s+([\w.\-]+)")
 STAGE_FILES = ("_config.yml", "_toc.yml")
 STAGE_DIRS = ("book", "_static")
 
@@ -141,11 +144,13 @@ class Book:
         self.results.mkdir(parents=True, exist_ok=True)
         nb = jupytext.read(chapter.path)
         nb.metadata.setdefault("kernelspec", {"name": "python3", "display_name": "Python 3", "language": "python"})
-        env_backup = os.environ.get(RESULTS_ENV)
+        env_backup = {k: os.environ.get(k) for k in (RESULTS_ENV, FIGDATA_ENV)}
         with tempfile.TemporaryDirectory(prefix=f"nk-{name}-") as tmp:
             out_nb = Path(tmp) / f"{name}.ipynb"
             results_tmp = Path(tmp) / "results.json"
+            figdata_tmp = Path(tmp) / "figdata"
             os.environ[RESULTS_ENV] = str(results_tmp)
+            os.environ[FIGDATA_ENV] = str(figdata_tmp)
             t0 = time.perf_counter()
             try:
                 pm.execute_notebook(
@@ -158,10 +163,11 @@ class Book:
             except Exception as exc:  # kernel died, timeout, …
                 return self._failed(name, out_nb, None, f"{type(exc).__name__}: {exc}", t0)
             finally:
-                if env_backup is None:
-                    os.environ.pop(RESULTS_ENV, None)
-                else:
-                    os.environ[RESULTS_ENV] = env_backup
+                for k, v in env_backup.items():
+                    if v is None:
+                        os.environ.pop(k, None)
+                    else:
+                        os.environ[k] = v
             seconds = time.perf_counter() - t0
             numbers = json.loads(results_tmp.read_text()) if results_tmp.exists() else {}
             # publish: results, provenance, notebook, then the key (last: a crash before it means "stale")
@@ -169,6 +175,10 @@ class Book:
                               {"chapter": name, "profile": self.profile, "parameters": params, "numbers": numbers})
             atomic_write_json(self.results / f"{name}.provenance.json",
                               self._provenance(chapter, params, parts, seconds))
+            figdata = self.results / "figdata" / name
+            shutil.rmtree(figdata, ignore_errors=True)
+            if figdata_tmp.is_dir():
+                shutil.copytree(figdata_tmp, figdata)
             with atomic_path(self.executed / f"{name}.ipynb") as dst:
                 shutil.copyfile(out_nb, dst)
             atomic_write_text(self.executed / f"{name}.key", key + "\n")
@@ -242,6 +252,7 @@ class Book:
         stage.mkdir(parents=True, exist_ok=True)
         for f in STAGE_FILES:
             _sync_file(self.root / f, stage / f)
+        _sync_bytes(_config_with_version(self.root / "_config.yml", self.profile), stage / "_config.yml")
         for d in STAGE_DIRS:
             src = self.root / d
             (stage / d).mkdir(parents=True, exist_ok=True)
@@ -262,6 +273,7 @@ class Book:
                 prov = json.loads(prov.read_text()) if prov.is_file() else {}
                 insert_at = 1 if nb.cells and nb.cells[0].cell_type == "markdown" else 0
                 nb.cells.insert(insert_at, chapter_header_cell(self, chapter, prov, failed.get(name)))
+                self._link_figure_data(nb, name, chapters_dir)
                 _sync_bytes(nbformat.writes(nb).encode(), chapters_dir / f"{name}.ipynb")
                 (chapters_dir / f"{name}.md").unlink(missing_ok=True)
             else:
@@ -274,6 +286,28 @@ class Book:
                 (chapters_dir / f"{name}.ipynb").unlink(missing_ok=True)
         write_generated_pages(self, stage, runs or [])
         return stage
+
+    def _link_figure_data(self, nb, name: str, chapters_dir: Path) -> None:
+        """Stage each glued figure's CSV and add a download link under the cell that shows the figure."""
+        import nbformat
+
+        src_dir = self.results / "figdata" / name
+        i = 0
+        while i < len(nb.cells):
+            cell = nb.cells[i]
+            figs = _GLUE_FIGURE.findall(cell.source) if cell.cell_type == "markdown" else []
+            links = []
+            for fig in figs:
+                csv = src_dir / f"{fig}.csv"
+                if csv.is_file():
+                    _sync_file(csv, chapters_dir / "figdata" / name / f"{fig}.csv")
+                    links.append(f"{{download}}`Data behind this figure ({fig}.csv) <figdata/{name}/{fig}.csv>`")
+            if links:
+                link_cell = nbformat.v4.new_markdown_cell("📊 " + " · ".join(links))
+                link_cell.metadata["tags"] = ["neurokit-figure-data"]
+                nb.cells.insert(i + 1, link_cell)
+                i += 1
+            i += 1
 
     def build_html(self, runs: list[ChapterRun] | None = None, strict: bool = True) -> Path:
         """Build the site from the staged source, then swap it into ``_build/html`` in one rename."""
@@ -320,6 +354,19 @@ class Book:
 
 
 # ---------------------------------------------------------------------- helpers
+def _config_with_version(path: Path, profile: str) -> bytes:
+    """The book's ``_config.yml`` with the package version and profile in the footer of every page."""
+    import yaml
+
+    from neurokit import __version__
+
+    config = yaml.safe_load(path.read_text())
+    html = config.setdefault("html", {})
+    html["extra_footer"] = (f"neurokit {__version__} · {profile} profile · " + html.get("extra_footer", "")).strip()
+    return yaml.safe_dump(config, sort_keys=False, allow_unicode=True).encode()
+
+
+
 def _sync_bytes(data: bytes, dst: Path) -> None:
     if dst.is_file() and dst.read_bytes() == data:
         return
