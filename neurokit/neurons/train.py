@@ -1,0 +1,362 @@
+"""Training and evaluation of NEURONS on a cc2017-layout data set (spec §3.3, §4, §6 sub-task metrics).
+
+Stage 1 trains the ridge + backbone with BiMixCo on the frame tokens (temperature 0.006) plus 0.25 × InfoNCE
+of ``CLIPProj(clip_vision_embeds)`` against the caption embedding; repetition ``epoch % 2`` and target frame
+``2 + epoch % 2``. Stage 2 freezes them and trains the prior, motion projection and the four heads with
+``30 L_prior + L_clipv + L_clipt + w1 L_seg + w2 L_cls + w3 L_txt + w4 L_rec`` (:func:`neurokit.neurons.losses.loss_weights`).
+
+Stand-ins in the simulated profiles (labelled wherever results are shown):
+
+* **frame tokens** (the paper's OpenCLIP bigG image tokens, 256×1664): :func:`frame_tokens`, a fixed random
+  projection of the pixels of a g×g patch grid (g² tokens);
+* **caption embeddings** (bigG pooled text, 1280-d): MiniLM sentence embeddings (384-d) or bag-of-words;
+* **CLIPProj** (MindEye2's fixed COCO map): a least-squares map from mean frame tokens to caption embeddings,
+  fitted once on the training split and then frozen;
+* **blurry-video target** (SD-1.5 VAE latents): RGB frames at the decoder's output size, scaled to [-1, 1];
+* **optimiser**: AdamW + OneCycle as published, with a larger ``lr`` for the short CPU schedule.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from neurokit.errors import InputError, UnknownNameError
+from neurokit.neurons import losses as L
+from neurokit.neurons import metrics as M
+from neurokit.neurons.model import NeuronsModel
+from neurokit.neurons.text import WordTokenizer, bleu1, embed_captions
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["frame_tokens", "Prepared", "prepare", "train_stage1", "train_stage2", "evaluate_subtasks",
+           "ABLATIONS", "to_uint8_frames"]
+
+#: Stage-2 ablations of the paper's Table (subtasks switched on, progressive schedule on/off).
+ABLATIONS = {
+    "brain model + L_rec": dict(subtasks=("rec",), progressive=False),
+    "+ L_seg": dict(subtasks=("rec", "seg"), progressive=False),
+    "+ L_cls": dict(subtasks=("rec", "seg", "cls"), progressive=False),
+    "+ L_txt": dict(subtasks=("rec", "seg", "cls", "txt"), progressive=False),
+    "+ progressive learning": dict(subtasks=("rec", "seg", "cls", "txt"), progressive=True),
+}
+
+
+def frame_tokens(frames, n_tokens: int, dim: int, seed: int = 0):
+    """Stand-in for bigG image tokens: a fixed random projection of each patch of a g×g grid.
+
+    Parameters
+    ----------
+    frames : array of shape (n, F, 3, H, W) in [0, 1]
+    n_tokens : int
+        g² tokens (H and W must be divisible by g).
+    dim : int
+        Token width.
+    seed : int
+        Seed of the projection (the same for every frame and split).
+
+    Returns
+    -------
+    tensor of shape (n, F, n_tokens, dim), float32
+    """
+    x = torch.as_tensor(np.asarray(frames), dtype=torch.float32)
+    n, f, c, h, w = x.shape
+    g = int(round(np.sqrt(n_tokens)))
+    if g * g != n_tokens or h % g or w % g:
+        raise InputError(f"frames {h}×{w} cannot be cut into a {g}×{g} grid for {n_tokens} tokens.")
+    p = x.reshape(n, f, c, g, h // g, g, w // g).permute(0, 1, 3, 5, 2, 4, 6).reshape(n, f, g * g, -1)
+    gen = torch.Generator().manual_seed(seed)
+    proj = torch.randn(p.shape[-1], dim, generator=gen) / np.sqrt(p.shape[-1])
+    return (p - 0.5) @ proj * 2
+
+
+def to_uint8_frames(x):
+    """(…, 3, H, W) float in [0, 1] → (…, H, W, 3) uint8."""
+    a = np.asarray(x)
+    return (np.clip(np.moveaxis(a, -3, -1), 0, 1) * 255).round().astype(np.uint8)
+
+
+@dataclass
+class Prepared:
+    """Targets and labels of one subject, ready for training (see :func:`prepare`)."""
+
+    subj_idx: int
+    train_tokens: torch.Tensor          # (n, F, N, C)
+    train_cap: torch.Tensor             # (n, T)
+    test_cap: torch.Tensor              # (m, T)
+    tokenizer: WordTokenizer
+    train_tok: torch.Tensor             # (n, L)
+    concept_text: torch.Tensor          # (K, T)
+    train_key_idx: torch.Tensor         # (n,) concept index of the key object
+    test_key_idx: torch.Tensor
+    train_masks: torch.Tensor           # (n, F, S, S)
+    test_masks: torch.Tensor
+    train_blurry: torch.Tensor          # (n, F, 3, S, S) in [-1, 1]
+    train_fmri: torch.Tensor            # (n, 2, V)
+    test_fmri: torch.Tensor             # (m, V)
+    train_concepts: torch.Tensor        # (n, K)
+    test_concepts: torch.Tensor
+    text_method: str = "minilm"
+    info: dict = field(default_factory=dict)
+
+
+def _resize(x, size, mode):
+    t = torch.as_tensor(np.asarray(x), dtype=torch.float32)
+    shp = t.shape
+    t = t.reshape(-1, *shp[-3:]) if t.ndim >= 4 and mode != "nearest" else t.reshape(-1, 1, *shp[-2:])
+    kw = {} if mode == "nearest" else {"antialias": True, "align_corners": False}
+    out = F.interpolate(t, size=(size, size), mode=mode, **kw)
+    return out.reshape(*shp[:-2], size, size)
+
+
+def prepare(data, model: NeuronsModel, text_method: str = "minilm", subj_idx: int = 0) -> Prepared:
+    """Targets for ``data`` (:class:`~neurokit.data.cc2017.CC2017Data`) sized to ``model``; fits its CLIPProj."""
+    cfg = model.config
+    if data.n_voxels != cfg.n_voxels[subj_idx]:
+        raise InputError(f"subject has {data.n_voxels} voxels but the model's ridge {subj_idx} expects "
+                         f"{cfg.n_voxels[subj_idx]}; build the config with n_voxels from the data.")
+    if len(data.concept_names) != cfg.n_concepts:
+        raise InputError(f"data has {len(data.concept_names)} concepts, the model {cfg.n_concepts}.")
+    tokens = frame_tokens(data.train_frames, cfg.n_tokens, cfg.clip_dim)
+    tr_cap = torch.from_numpy(embed_captions(data.train_captions, text_method, cfg.text_dim))
+    te_cap = torch.from_numpy(embed_captions(data.test_captions, text_method, cfg.text_dim))
+    phrases = [f"a {n}" if not n.startswith("scene:") else f"a scene of {n[6:]}" for n in data.concept_names]
+    concept_text = torch.from_numpy(embed_captions(phrases, text_method, cfg.text_dim))
+    tok = WordTokenizer(cfg.caption_len).fit(data.train_captions)
+    if len(tok) > cfg.caption_vocab:
+        raise InputError(f"caption vocabulary has {len(tok)} words but caption_vocab={cfg.caption_vocab}; raise it.")
+    # CLIPProj stand-in: least squares from mean frame-2 tokens to the caption embedding (train split only)
+    xm = tokens[:, 2].mean(1)
+    sol = torch.linalg.lstsq(torch.cat([xm, torch.ones(len(xm), 1)], 1), tr_cap, driver="gelsd").solution
+    model.clipproj.proj.copy_(sol[:-1])
+    model.concept_text.data.copy_(concept_text)
+    names = list(data.concept_names)
+    key_idx = lambda ks: torch.tensor([names.index(k) if k in names else 0 for k in ks])
+    S = cfg.out_size
+    return Prepared(
+        subj_idx=subj_idx, train_tokens=tokens, train_cap=tr_cap, test_cap=te_cap, tokenizer=tok,
+        train_tok=torch.from_numpy(tok.encode(data.train_captions)), concept_text=concept_text,
+        train_key_idx=key_idx(data.train_key_class), test_key_idx=key_idx(data.test_key_class),
+        train_masks=(_resize(data.train_masks, S, "nearest") > 0.5).float(),
+        test_masks=(_resize(data.test_masks, S, "nearest") > 0.5).float(),
+        train_blurry=_resize(data.train_frames, S, "bilinear") * 2 - 1,
+        train_fmri=torch.from_numpy(data.train_fmri), test_fmri=torch.from_numpy(data.test_fmri),
+        train_concepts=torch.from_numpy(data.train_concepts.astype(np.float32)),
+        test_concepts=torch.from_numpy(data.test_concepts.astype(np.float32)), text_method=text_method)
+
+
+def _optim(params, lr, epochs, steps_per_epoch):
+    opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.01)
+    total = max(epochs * steps_per_epoch, 2)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=total, final_div_factor=1000,
+                                                pct_start=min(2 / max(epochs, 1), 0.5), last_epoch=-1)
+    return opt, sched
+
+
+def train_stage1(model: NeuronsModel, prep: Prepared, epochs: int = 20, batch_size: int = 32, lr: float = 1e-3,
+                 seed: int = 0, progress: bool = False) -> list[float]:
+    """Stage 1 (brain model): BiMixCo on frame tokens + 0.25 × caption InfoNCE. Returns per-epoch mean losses."""
+    from tqdm.auto import tqdm
+
+    torch.manual_seed(seed)
+    gen = torch.Generator().manual_seed(seed)
+    n = len(prep.train_fmri)
+    steps = max(n // batch_size, 1)
+    opt, sched = _optim(model.stage1_parameters(), lr, epochs, steps)
+    model.train()
+    history = []
+    for epoch in tqdm(range(epochs), disable=not progress, desc="stage 1"):
+        rep, frame = epoch % 2, 2 + epoch % 2
+        perm = torch.randperm(n, generator=gen)
+        losses = []
+        for it in range(steps):
+            idx = perm[it * batch_size:(it + 1) * batch_size]
+            vox = prep.train_fmri[idx, rep]
+            vox, mperm, betas, select = L.mixco(vox, generator=gen)
+            cve = model.encode(vox, prep.subj_idx)
+            pred = F.normalize(cve.flatten(1), dim=-1)
+            targ = F.normalize(prep.train_tokens[idx, frame].flatten(1), dim=-1)
+            loss = L.bimixco_loss(pred, targ, mperm, betas, select, temp=0.006)
+            txt = F.normalize(model.clipproj(cve), dim=-1)
+            loss = loss + 0.25 * L.info_nce(txt, F.normalize(prep.train_cap[idx], dim=-1), 0.1)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            losses.append(loss.item())
+        history.append(float(np.mean(losses)))
+    model.eval()
+    return history
+
+
+def train_stage2(model: NeuronsModel, prep: Prepared, epochs: int = 10, batch_size: int = 10, lr: float = 1e-3,
+                 subtasks=("seg", "cls", "txt", "rec"), progressive: bool = True, prior_scale: float = 30.0,
+                 seed: int = 0, progress: bool = False) -> list[dict]:
+    """Stage 2 (decoupler): the prior, motion projection and the subtask heads on the frozen backbone.
+
+    Parameters
+    ----------
+    subtasks : subset of {"seg", "cls", "txt", "rec"}
+        Heads whose losses are used (the others get weight 0): the ablation switch.
+    progressive : bool
+        Use :func:`~neurokit.neurons.losses.loss_weights`; else every weight is 1.
+
+    Returns
+    -------
+    list of dict
+        Per-epoch mean of each loss term.
+    """
+    from tqdm.auto import tqdm
+
+    bad = set(subtasks) - set(L.SUBTASKS)
+    if bad:
+        raise UnknownNameError("subtask", sorted(bad)[0], L.SUBTASKS)
+    torch.manual_seed(seed)
+    gen = torch.Generator().manual_seed(seed + 1)
+    for p in model.stage1_parameters():
+        p.requires_grad_(False)
+    n = len(prep.train_fmri)
+    steps = max(n // batch_size, 1)
+    opt, sched = _optim(model.stage2_parameters(), lr, epochs, steps)
+    temps = L.cosine_anneal(0.004, 0.0075, epochs)
+    model.train()
+    model.ridge.eval(); model.backbone.eval()
+    bce = torch.nn.BCEWithLogitsLoss()
+    ce = torch.nn.CrossEntropyLoss(ignore_index=0, label_smoothing=0.1)
+    f = model.config.n_frames
+    history = []
+    for epoch in tqdm(range(epochs), disable=not progress, desc="stage 2"):
+        perm = torch.randperm(n, generator=gen)
+        acc = {}
+        for it in range(steps):
+            idx = perm[it * batch_size:(it + 1) * batch_size]
+            with torch.no_grad():
+                cve = model.encode(prep.train_fmri[idx, 0], prep.subj_idx)
+            terms = {}
+            if model.prior is not None:
+                terms["prior"], prior_out = model.prior.loss(cve, prep.train_tokens[idx, 2], generator=gen)
+            else:
+                prior_out = cve
+            motion = model.motion(prior_out)
+            terms["clipv"] = L.soft_clip_loss(F.normalize(motion.flatten(2, 3), dim=-1).flatten(0, 1),
+                                              F.normalize(prep.train_tokens[idx].flatten(2, 3), dim=-1).flatten(0, 1),
+                                              temp=float(temps[epoch]))
+            text_emb = model.text_embedding(motion)
+            text_norm = F.normalize(text_emb, dim=-1)
+            terms["clipt"] = L.info_nce(text_norm, F.normalize(prep.train_cap[idx], dim=-1), 0.1)
+            if "seg" in subtasks:
+                logits = model.segment(motion, prep.concept_text[prep.train_key_idx[idx]])
+                terms["seg"] = L.dice_loss(logits.flatten(0, 1)[:, None], prep.train_masks[idx].flatten(0, 1)[:, None])
+            if "cls" in subtasks:
+                terms["cls"] = bce(model.concepts(motion), prep.train_concepts[idx])
+            if "txt" in subtasks:
+                toks = prep.train_tok[idx]
+                logits = model.text_dec(text_norm, toks)
+                terms["txt"] = ce(logits.reshape(-1, logits.shape[-1]), toks.flatten())
+            if "rec" in subtasks:
+                terms["rec"] = F.l1_loss(model.blurry(motion), prep.train_blurry[idx])
+            w = L.loss_weights(epochs, epoch, it, steps) if progressive else [1.0] * 4
+            wd = dict(zip(L.SUBTASKS, w))
+            loss = terms["clipv"] + terms["clipt"] + prior_scale * terms.get("prior", 0.0)
+            for k in L.SUBTASKS:
+                if k in terms:
+                    loss = loss + wd[k] * terms[k]
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            for k, v in terms.items():
+                acc.setdefault(k, []).append(float(v))
+        history.append({k: float(np.mean(v)) for k, v in acc.items()})
+    model.eval()
+    return history
+
+
+@torch.no_grad()
+def decode_test(model: NeuronsModel, prep: Prepared, batch_size: int = 20, seed: int = 0):
+    """Decode the test fMRI in batches of ``batch_size`` (20 at inference in the paper: it matters when
+    ``batch_coupled``). Returns a dict of concatenated outputs (see :meth:`NeuronsModel.decode`) plus
+    ``captions`` (greedy scene descriptions)."""
+    model.eval()
+    gen = torch.Generator().manual_seed(seed)
+    outs = []
+    for s in range(0, len(prep.test_fmri), batch_size):
+        o = model.decode(prep.test_fmri[s:s + batch_size], prep.subj_idx, generator=gen)
+        ids = model.text_dec.generate(F.normalize(o["text_emb"], dim=-1), WordTokenizer.SOT, WordTokenizer.EOT)
+        o["captions"] = [prep.tokenizer.decode(i) for i in ids]
+        outs.append(o)
+    res = {k: torch.cat([o[k] for o in outs]) for k in outs[0] if k != "captions"}
+    res["captions"] = [c for o in outs for c in o["captions"]]
+    return res
+
+
+def evaluate_subtasks(model: NeuronsModel, prep: Prepared, data, batch_size: int = 20, seed: int = 0,
+                      decoded=None) -> dict:
+    """Sub-task scores on the test split, each beside its chance level (shuffled-clip or analytic).
+
+    Returns
+    -------
+    dict
+        ``seg_dice``/``seg_iou`` (threshold 0.5, per clip over its frames, mean) and ``seg_dice_chance``
+        (prediction scored against the masks of another clip), ``seg_dice_published`` (sigmoid-of-binary);
+        ``concept_auc`` (macro ROC AUC, chance 0.5), ``concept_top1`` and its chance, ``concept_2way``
+        (published N-way protocol with the positive concepts as GT ids) and its exact chance;
+        ``caption_top1`` (retrieval among the test captions, chance 1/m) and ``caption_2way`` (chance 0.5);
+        ``caption_key_word`` (generated caption names the key object) and its majority-class chance,
+        ``caption_bleu1``; ``blurry_ssim``/``blurry_ssim_2d``/``blurry_psnr`` and their ``*_chance``
+        (shuffled GT); plus ``decoded`` (the raw outputs).
+    """
+    from sklearn.metrics import roc_auc_score
+
+    d = decoded if decoded is not None else decode_test(model, prep, batch_size, seed)
+    rng = np.random.RandomState(seed)
+    m = len(prep.test_fmri)
+    shuffle = np.roll(np.arange(m), 1 + m // 3)
+    out = {}
+    pred_m = (d["mask_probs"] > 0.5).numpy()
+    gt_m = prep.test_masks.numpy()
+    out["seg_dice"] = float(np.mean([M.dice_score(pred_m[i], gt_m[i]) for i in range(m)]))
+    out["seg_iou"] = float(np.mean([M.iou_score(pred_m[i], gt_m[i]) for i in range(m)]))
+    out["seg_dice_chance"] = float(np.mean([M.dice_score(pred_m[i], gt_m[shuffle[i]]) for i in range(m)]))
+    out["seg_dice_published"] = float(np.mean([M.dice_published(pred_m[i], gt_m[i]) for i in range(m)]))
+    probs = d["concept_probs"].numpy()
+    y = prep.test_concepts.numpy()
+    cols = [k for k in range(y.shape[1]) if 0 < y[:, k].sum() < m]
+    out["concept_auc"] = float(np.mean([roc_auc_score(y[:, k], probs[:, k]) for k in cols]))
+    out["concept_top1"] = float(np.mean(y[np.arange(m), probs.argmax(1)]))
+    out["concept_top1_chance"] = float(np.mean(y.sum(1) / y.shape[1]))
+    accs, chances = [], []
+    for p, row in zip(probs, y):
+        gt = np.flatnonzero(row)
+        accs.append(M.n_way_top_k_acc(p, gt, 2, 100, 1, rng)[0])
+        chances.append(M.n_way_chance(2, len(gt), 1))
+    out["concept_2way"], out["concept_2way_chance"] = float(np.mean(accs)), float(np.mean(chances))
+    out["concept_recall"] = M.per_class_recall(probs, y).tolist()
+    sim = F.normalize(d["text_emb"], dim=-1) @ F.normalize(prep.test_cap, dim=-1).T
+    sim = sim.numpy()
+    out["caption_top1"] = float(np.mean(sim.argmax(1) == np.arange(m)))
+    out["caption_top1_chance"] = 1.0 / m
+    diag = np.diag(sim)[:, None]
+    out["caption_2way"] = float(((diag > sim).sum(1) / (m - 1)).mean())
+    out["caption_2way_chance"] = 0.5
+    keys = list(data.test_key_class)
+    gen_caps = d["captions"]
+    out["caption_key_word"] = float(np.mean([k in c.split() for k, c in zip(keys, gen_caps)]))
+    tr_keys = list(data.train_key_class)
+    out["caption_key_word_chance"] = float(max(tr_keys.count(k) for k in set(tr_keys)) / len(tr_keys))
+    out["caption_bleu1"] = float(np.mean([bleu1(c, r) for c, r in zip(gen_caps, data.test_captions)]))
+    H = data.test_frames.shape[-1]
+    blurry = (d["blurry"].clamp(-1, 1) + 1) / 2
+    blurry = F.interpolate(blurry.flatten(0, 1), size=(H, H), mode="bilinear", align_corners=False)
+    blurry = blurry.reshape(m, -1, 3, H, H).numpy()
+    pv, gv = to_uint8_frames(blurry), to_uint8_frames(data.test_frames)
+    fm = M.frame_metrics_published(pv, gv)
+    fc = M.frame_metrics_published(pv, gv[shuffle])
+    out.update(blurry_ssim=fm["ssim"], blurry_ssim_2d=fm["ssim_2d"], blurry_psnr=fm["psnr"],
+               blurry_ssim_chance=fc["ssim"], blurry_ssim_2d_chance=fc["ssim_2d"], blurry_psnr_chance=fc["psnr"])
+    out["decoded"] = d
+    out["blurry_frames"] = blurry
+    return out
