@@ -81,10 +81,14 @@ def test_recovers_planted_weights(rng):
     assert m2.best_alphas_[:3].max() < m2.best_alphas_[3:].min()
 
 
-def test_chunking_float32_and_torch_agree(rng):
+def test_chunking_float32_and_torch_agree(rng, monkeypatch):
+    import neurokit.regression._ridge as ridge_mod
+
     X, Y, _ = _data(rng, n=70, p=30, v=11)
     ref = RidgeCV(alphas=ALPHAS).fit(X, Y)
-    for kw in ({"n_targets_batch": 3}, {"backend": "torch"}, {"backend": "torch", "solver": "eig"}):
+    for kw in ({"n_targets_batch": 3}, {"backend": "torch"}, {"backend": "torch", "solver": "eig"}, {}):
+        if not kw:  # scoring sub-blocks smaller than the target chunk
+            monkeypatch.setattr(ridge_mod, "SCORE_BLOCK", 2)
         m = RidgeCV(alphas=ALPHAS, **kw).fit(X, Y)
         np.testing.assert_array_equal(m.best_alphas_, ref.best_alphas_)
         np.testing.assert_allclose(m.coef_, ref.coef_, rtol=1e-9, atol=1e-11)

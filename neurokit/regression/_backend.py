@@ -45,6 +45,8 @@ class NumpyBackend:
     def sq_err_sum(self, P, Y):
         """In place: ``P -= Y`` (broadcast over the leading axis), square, sum over axis 1 → float64."""
         P -= Y[None]
+        if P.dtype == np.float64:
+            return np.einsum("anv,anv->av", P, P)  # one read pass, no squared temporary
         np.square(P, out=P)
         return P.sum(axis=1, dtype=np.float64)
 

@@ -16,6 +16,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_ALPHAS = np.logspace(-2, 6, 20)
 DEFAULT_BATCH = 4096
+SCORE_BLOCK = 512  # targets per alpha-GEMM block: keeps the held-out predictions in cache
 
 
 def check_alphas(alphas) -> np.ndarray:
@@ -160,9 +161,13 @@ def ridge_cv_path(be, X, Y, folds, alphas, solver, fit_intercept, batch):
             if fit_intercept:
                 my = be.mean0(Ytr)
                 Ytr, Yva = Ytr - my, Yva - my
-            P = (big @ (U.T @ Ytr)).reshape(na, len(va), c1 - c0)
-            scores += be.sq_err_sum(P, Yva) / len(va)
-            del P, Ytr, Yva
+            UtY = U.T @ Ytr  # (k, chunk)
+            # score in sub-blocks whose (n_alphas * n_val, block) predictions stay cache-resident
+            for s0 in range(0, c1 - c0, SCORE_BLOCK):
+                s1 = min(c1 - c0, s0 + SCORE_BLOCK)
+                P = (big @ UtY[:, s0:s1]).reshape(na, len(va), s1 - s0)
+                scores[:, s0:s1] += be.sq_err_sum(P, Yva[:, s0:s1]) / len(va)
+            del P, Ytr, Yva, UtY
         scores /= len(folds)
         best = be.argmin0(scores)  # first minimum: ties go to the smaller alpha
         Yfit = Yc
@@ -170,7 +175,7 @@ def ridge_cv_path(be, X, Y, folds, alphas, solver, fit_intercept, batch):
             my_full = be.mean0(Yc)
             Yfit = Yc - my_full
         M = be.take(W_full, best).T * (full.U.T @ Yfit)  # (k, chunk)
-        C = full.primal(M)  # (n_features, chunk)
+        C = full.primal(M, cache_basis=v >= X.shape[1])  # (n_features, chunk)
         coef[c0:c1] = be.to_numpy(C.T)
         if fit_intercept:
             intercept[c0:c1] = be.to_numpy(my_full - mx_full @ C)

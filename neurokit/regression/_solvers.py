@@ -44,14 +44,15 @@ class Factorisation:
             return X_val @ self.V
         return (X_val @ self.X.T) @ self.U
 
-    def primal(self, M):
-        """Primal weights ``(n_features, n_targets)`` from ``M = w[:, None] * UtY`` of shape (k, n_targets)."""
+    def primal(self, M, cache_basis=False):
+        """Primal weights ``(n_features, n_targets)`` from ``M = w[:, None] * UtY`` of shape (k, n_targets).
+
+        For "eig", ``X^T (U M)`` costs 2n²c + 2pnc per call; with ``cache_basis`` the basis ``B = X^T U``
+        (2pn² once) is kept and each call costs 2pnc: worth it when the calls add up to more than p targets.
+        """
         if self.kind == "svd":
             return self.V @ M
-        n, c = M.shape
-        p = self.X.shape[1]
-        # X^T (U M) costs 2n^2 c + 2pnc; caching B = X^T U costs 2pn^2 once, then 2pnc per chunk
-        if self._B is None and c < p:
+        if self._B is None and not cache_basis:
             return self.X.T @ (self.U @ M)
         if self._B is None:
             self._B = self.X.T @ self.U
