@@ -93,7 +93,10 @@ def test_verify_detects_one_flipped_byte_in_a_real_data_file(tmp_path, capsys):
     args = parser.parse_args(["verify", "algonauts2021", "--profile", "smoke", "--data-home", str(tmp_path)])
     assert args.func(args) == 1
     out = capsys.readouterr().out
-    assert "1 problem(s)" in out and "LOC.pkl: sha256 mismatch" in out
+    assert "1 problem(s)" in out and "LOC.pkl: sha256 mismatch" in out and "simulate --force" in out
+    registry.ensure("algonauts2021", "smoke", data_home=tmp_path, force=True)
+    assert registry.check_checksums(root) == []
+    target.write_bytes(bytes(data))  # damage it again for the missing/extra checks below
     target.unlink()
     (root / "extra.txt").write_text("?")
     problems = registry.check_checksums(root)

@@ -80,6 +80,8 @@ def _cmd_verify(args) -> int:
             _out(f"{name} ({args.profile}): {len(problems)} problem(s) in {root}")
             for p in problems:
                 _out(f"  {p}")
+            if args.profile != "paper":
+                _out(f"  re-create it with: neurokit data simulate --force --profile {args.profile} {name}")
         else:
             _out(f"{name} ({args.profile}): OK ({root})")
     return status
@@ -95,7 +97,7 @@ def _cmd_simulate(args) -> int:
     status = 0
     for name in names:
         try:
-            root = ensure(name, args.profile, data_home=args.data_home, seed=args.seed)
+            root = ensure(name, args.profile, data_home=args.data_home, seed=args.seed, force=args.force)
         except NeurokitError as exc:
             _err(f"neurokit data simulate {name}: {exc}")
             status = 1
@@ -132,6 +134,7 @@ def configure(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
 
     p = sub.add_parser("simulate", help="write the simulated data sets (smoke or embedded profile)")
     p.add_argument("names", nargs="*", help="data sets (default: all)")
+    p.add_argument("--force", action="store_true", help="re-simulate even if a current copy exists")
     common(p)
     p.set_defaults(func=_cmd_simulate)
     return parser

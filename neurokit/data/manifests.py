@@ -101,7 +101,7 @@ def parse_manifest(text: str, source: str = "<manifest>") -> Manifest:
     if not isinstance(raw["chapters"], list) or not all(isinstance(c, str) for c in raw["chapters"]):
         raise _bad(source, "'chapters' must be a list of chapter names")
     sim = raw["simulation"]
-    if not isinstance(sim, dict) or not isinstance(sim.get("keeps"), list) or not isinstance(sim.get("leaves_out"), list):
+    if not (isinstance(sim, dict) and isinstance(sim.get("keeps"), list) and isinstance(sim.get("leaves_out"), list)):
         raise _bad(source, "'simulation' must be a mapping with lists 'keeps' and 'leaves_out'")
     if not isinstance(raw["files"], list) or not raw["files"]:
         raise _bad(source, "'files' must be a non-empty list")

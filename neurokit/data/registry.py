@@ -143,7 +143,8 @@ def check_checksums(root, expected: dict[str, str] | None = None) -> list[str]:
     if expected is None:
         f = root / CHECKSUMS
         if not f.is_file():
-            return [f"{f}: no checksums.json (the data set is incomplete; re-create it)"]
+            return [f"{f}: no checksums.json (the data set is incomplete; re-create it with "
+                    "`neurokit data simulate --force`)"]
         try:
             expected = json.loads(f.read_text())
         except ValueError as exc:
@@ -203,7 +204,7 @@ def _is_current(root: Path, spec: DatasetSpec) -> bool:
     return int(record.get("sim_version", 0)) == _sim_version(spec)
 
 
-def ensure(name: str, profile: str = "embedded", data_home=None, seed: int = 0) -> Path:
+def ensure(name: str, profile: str = "embedded", data_home=None, seed: int = 0, force: bool = False) -> Path:
     """Return the root folder of data set ``name`` for ``profile``, simulating it first if needed.
 
     Parameters
@@ -218,6 +219,9 @@ def ensure(name: str, profile: str = "embedded", data_home=None, seed: int = 0) 
         Overrides ``$NEUROKIT_DATA``.
     seed : int
         Simulation seed (simulated profiles only; non-zero seeds get their own folder).
+    force : bool
+        Re-simulate even when a current copy exists (e.g. after a file was damaged; see
+        ``neurokit data verify``). Ignored for ``paper``.
 
     Returns
     -------
@@ -237,10 +241,10 @@ def ensure(name: str, profile: str = "embedded", data_home=None, seed: int = 0) 
 
         check_present(name, root)
         return root
-    if _is_current(root, spec):
+    if not force and _is_current(root, spec):
         return root
     with _lock(root.parent / f".{root.name}.lock"):
-        if _is_current(root, spec):  # made by another process meanwhile
+        if not force and _is_current(root, spec):  # made by another process meanwhile
             return root
         simulate = spec.resolve("simulator")
         tmp = Path(tempfile.mkdtemp(prefix=f".{root.name}.tmp-", dir=root.parent))
@@ -253,7 +257,7 @@ def ensure(name: str, profile: str = "embedded", data_home=None, seed: int = 0) 
                 "sim_version": _sim_version(spec),
             })  # no timings or host names: identical data give an identical checksums.json and fingerprint
             write_checksums(tmp)
-            if root.exists():  # stale (older simulator version): move aside, then delete
+            if root.exists():  # stale (older simulator version) or forced: move aside, then delete
                 old = root.parent / f".{root.name}.old-{os.getpid()}"
                 os.replace(root, old)
                 shutil.rmtree(old, ignore_errors=True)

@@ -49,6 +49,10 @@ ALLOWED_GLOBALS[("collections", "OrderedDict")] = lambda: collections.OrderedDic
 ALLOWED_GLOBALS[("_codecs", "encode")] = lambda: __import__("codecs").encode
 
 
+_FIX = ("Re-create it (simulated data: `neurokit data simulate --force NAME`) or re-download it; "
+        "`neurokit data verify` finds damaged files.")
+
+
 class _RestrictedUnpickler(pickle.Unpickler):
     def __init__(self, fh, source: str):
         super().__init__(fh, encoding="latin1", fix_imports=True)
@@ -75,12 +79,10 @@ def _load(fh, source: str):
     except DataError:
         raise
     except EOFError as exc:
-        raise DataError(f"pickle {source} is truncated (ended early: {exc or 'EOF'}). Re-create or re-download "
-                        "the file; `neurokit data verify` finds files that fail their checksum.") from exc
+        raise DataError(f"pickle {source} is truncated (ended early: {exc or 'EOF'}). {_FIX}") from exc
     except pickle.UnpicklingError as exc:
         what = "truncated" if "truncated" in str(exc) else "corrupt or not a pickle"
-        raise DataError(f"pickle {source} is {what} ({exc}). Re-create or re-download it; "
-                        "`neurokit data verify` finds files that fail their checksum.") from exc
+        raise DataError(f"pickle {source} is {what} ({exc}). {_FIX}") from exc
     except (ValueError, TypeError, AttributeError, IndexError, KeyError,
             UnicodeDecodeError, MemoryError) as exc:
         raise DataError(f"pickle {source} is corrupt or not a pickle ({type(exc).__name__}: {exc}). Re-create "
@@ -108,7 +110,8 @@ def load(path):
     path = Path(path)
     if not path.is_file():
         raise DataError(f"pickle file not found: {path}. Check the data set root, or re-create it with "
-                        "`neurokit data simulate` (simulated) / place the real files (`neurokit data fetch NAME`).")
+                        "`neurokit data simulate --force NAME` (simulated) / place the real files "
+                        "(`neurokit data fetch NAME`).")
     with open(path, "rb") as fh:
         return _load(fh, str(path))
 

@@ -36,7 +36,8 @@ def read_video(path, max_frames: int | None = None) -> np.ndarray:
         raise InputError(f"max_frames must be >= 1 or None; got {max_frames}.")
     if not path.is_file():
         raise DataError(f"video file not found: {path}. Check the path, or re-create the data set "
-                        "(`neurokit data simulate` for simulated data, `neurokit data verify` for real data).")
+                        "(`neurokit data simulate --force NAME` for simulated data, `neurokit data verify` for "
+                        "real data).")
     frames = []
     try:
         with av.open(str(path), mode="r") as container:

@@ -17,8 +17,9 @@ A haemodynamic response turns the frame series into one value per clip, as a "TR
 beta does: with the canonical double-gamma HRF
 :math:`h(\tau) = \frac{\tau^5 e^{-\tau}}{5!} - \frac{1}{6}\frac{\tau^{15} e^{-\tau}}{15!}`,
 
-.. math:: x = \sum_t w_t\, f_t, \qquad w_t \propto \frac{1}{5}\sum_{\tau \in \{5,6,7,8,9\}\,\mathrm{s}} h(\tau - t/\mathrm{fps}),
-   \quad \sum_t w_t = 1.
+.. math::
+   x = \sum_t w_t\, f_t, \qquad
+   w_t \propto \frac{1}{5}\sum_{\tau \in \{5,6,7,8,9\}\,\mathrm{s}} h(\tau - t/\mathrm{fps}), \quad \sum_t w_t = 1.
 
 Each feature column is then z-scored over all clips: ``S`` (n_clips, p_static), ``M`` (n_clips, p_motion).
 
@@ -552,7 +553,8 @@ def simulate_algonauts2021(root, profile: str = "embedded", seed: int = 0, progr
 
         AlgonautsVideos268_All_30fpsmax/NNNN_<id>.mp4            n_train + n_test clips, sorted = canonical order
         participants_data_v2021/mini_track/subXX/{ROI}.pkl       {"train": float32 (n_train, 3, V)}
-        participants_data_v2021/full_track/subXX/WB.pkl          {"train": (n_train, 3, V_wb), "voxel_mask": (78, 93, 71)}
+        participants_data_v2021/full_track/subXX/WB.pkl          {"train": (n_train, 3, V_wb),
+                                                                  "voxel_mask": (78, 93, 71)}
         ground_truth/model.json, clips.json, features.npz, subXX.npz (weights, signals, ncsnr, planted
                      noise ceilings, held-out test repeats "{ROI}__test" (n_test, 10, V), WB voxel labels)
 
@@ -611,11 +613,13 @@ def simulate_bold_moments(root, profile: str = "embedded", seed: int = 0, progre
     Layout (paths as in the real derivatives, plus ``ground_truth/``)::
 
         derivatives/stimuli_metadata/mp4_h264/NNNN.mp4
-        derivatives/stimuli_metadata/annotations.json          {"0001": {"set", "objects", "actions", "text_descriptions", …}}
+        derivatives/stimuli_metadata/annotations.json          {"0001": {"set", "objects", "scenes", "actions",
+                                                                          "text_descriptions", …}}
         derivatives/versionB/fsLR32k/GLM/sub-XX/prepared_betas/sub-XX_organized_betas_task-{train,test}_normalized.pkl
                                                                 (betas (n, reps, V_all), stim_order)
         derivatives/versionB/MNI152/prepared_allvoxel_pkl/sub-XX/sub-XX_roi-{l,r}{ROI}_betas_normalized.pkl
-                                                                {"train_data_allvoxel": (n_train, 3, V), "test_data_allvoxel": (n_test, 10, V)}
+                                                                {"train_data_allvoxel": (n_train, 3, V),
+                                                                 "test_data_allvoxel": (n_test, 10, V)}
         ground_truth/…                                          as for algonauts2021 (same subjects and signals)
 
     The whole-brain betas hold the ROI voxels in :data:`ROIS` order followed by the unassigned voxels;
@@ -688,8 +692,8 @@ def simulate_bold_moments(root, profile: str = "embedded", seed: int = 0, progre
                          gdir / f"{bsub}_organized_betas_task-train_normalized.pkl")
         safe_pickle.dump((np.concatenate(blocks_te, 2), stim_test),
                          gdir / f"{bsub}_organized_betas_task-test_normalized.pkl")
-        extra[sub]["wb_roi"] = np.concatenate(
-            [np.full(rois[r]["signal"].shape[1], i) for i, r in enumerate(ROIS)] + [np.full(n_extra, -1)]).astype(np.int8)
+        labels = [np.full(rois[r]["signal"].shape[1], i) for i, r in enumerate(ROIS)] + [np.full(n_extra, -1)]
+        extra[sub]["wb_roi"] = np.concatenate(labels).astype(np.int8)
     _write_ground_truth(root, world, "bold_moments", extra)
 
 
