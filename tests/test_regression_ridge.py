@@ -136,3 +136,23 @@ def test_loo_trap_is_refused_and_intercept_fixes_it(rng):
 def test_bad_input_raises_clear_error(kwargs, X, Y, match):
     with pytest.raises(InputError, match=match):
         RidgeCV(**kwargs).fit(X, Y)
+
+
+def test_working_memory_bounded_by_chunk_not_by_n_targets(rng):
+    import tracemalloc
+
+    n, p = 100, 40
+    X = rng.standard_normal((n, p))
+    RidgeCV(alphas=ALPHAS, n_targets_batch=250).fit(X, rng.standard_normal((n, 300)))  # warm-up: lazy imports
+    extra = []
+    for v in (1000, 4000):
+        Y = rng.standard_normal((n, v))
+        tracemalloc.start()
+        m = RidgeCV(alphas=ALPHAS, n_targets_batch=250).fit(X, Y)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        outputs = m.coef_.nbytes + m.intercept_.nbytes + m.cv_scores_.nbytes + m.best_alphas_.nbytes
+        extra.append(peak - outputs - 8 * v)  # minus outputs and the per-target index bookkeeping
+    chunk_bytes = len(ALPHAS) * (n // 5) * 250 * 8
+    # quadrupling the targets adds less than one chunk's held-out predictions (a copy of Y would add 2.4 MB)
+    assert abs(extra[1] - extra[0]) < chunk_bytes
