@@ -150,7 +150,7 @@ CONFIGS: dict[str, NeuronsConfig] = {
         prior_depth=1, prior_heads=2, prior_dim_head=16, prior_timesteps=20, caption_vocab=64, caption_len=24,
         gpt_layers=1, gpt_width=32, gpt_heads=2, gpt_pretrained=None),
     "embedded": NeuronsConfig(
-        n_voxels=(1000, 1200, 800), hidden=256, n_blocks=4, n_tokens=16, clip_dim=64, text_dim=384,
+        n_voxels=(800, 900, 700), hidden=256, n_blocks=4, n_tokens=16, clip_dim=64, text_dim=384,
         n_concepts=14, proj_channels=(64, 32, 16), decoder_channels=(8, 16, 16), decoder_layers=1, norm_groups=4,
         recon_channels=3, prior_depth=2, prior_heads=4, prior_dim_head=16, prior_timesteps=50,
         caption_vocab=128, caption_len=32, gpt_layers=2, gpt_width=64, gpt_heads=4, gpt_pretrained=None),

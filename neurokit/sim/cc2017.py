@@ -73,10 +73,10 @@ class CC2017SimConfig:
         Per-repetition noise standard deviation (the signal part has unit variance per informative voxel).
     """
 
-    n_train: int = 600
-    n_test: int = 100
+    n_train: int = 400
+    n_test: int = 80
     size: int = 32
-    n_voxels: tuple = (1000, 1200, 800)
+    n_voxels: tuple = (800, 900, 700)
     frac_informative: float = 0.6
     noise_sd: float = 1.5
 

@@ -1,0 +1,109 @@
+"""One cached decoding run (train stage 1 + 2 on one subject, decode the test split), shared by the chapters.
+
+The result is keyed by the content hash of the data set's ``sim_config.json``/checksums and every argument, and
+stored under ``cache_home()/neurons/<key>.pt`` (``torch.save`` of plain tensors, lists and numbers; read back
+with ``weights_only=True``), so the reconstruction chapter reuses the subtask chapter's model outputs instead of
+training again.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from neurokit.errors import InputError
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["run_decoding", "data_fingerprint"]
+
+
+def data_fingerprint(root) -> str:
+    from neurokit._io import sha256_file
+
+    root = Path(root)
+    for name in ("checksums.json", "sim_config.json"):
+        if (root / name).exists():
+            return sha256_file(root / name)
+    return sha256_file(root / "GT_test_3fps.pt")
+
+
+def run_decoding(root, subject: int = 1, config: str = "embedded", stage1_epochs: int = 10,
+                 stage2_epochs: int = 4, stage1_batch: int = 32, stage2_batch: int = 20, lr: float = 1e-3,
+                 text_method: str = "minilm", use_prior: bool = True, batch_coupled: bool = True,
+                 subtasks=("seg", "cls", "txt", "rec"), progressive: bool = True, eval_batch: int = 20,
+                 seed: int = 0, cache: bool = True, stage1_state=None, return_model: bool = False) -> dict:
+    """Train NEURONS on one subject of a cc2017 folder and score the decoding subtasks on its test split.
+
+    Parameters
+    ----------
+    root : path-like
+        A cc2017 folder (:func:`neurokit.data.cc2017.load_cc2017`).
+    config : str
+        Model configuration name (``"tiny"``, ``"embedded"``); sizes that depend on the data (voxels, concepts,
+        text width) are set from the data.
+    stage1_state : dict, optional
+        A stage-1 ``state_dict`` to start from (skips stage 1; used by the ablations, which share stage 1).
+
+    Returns
+    -------
+    dict
+        ``metrics`` (see :func:`neurokit.neurons.train.evaluate_subtasks`), ``decoded`` (test outputs: blurry
+        (m, F, 3, H, W) in [0, 1], mask_probs, concept_probs, top_concept, captions), ``history`` and timings;
+        ``model`` and ``stage1_state`` when ``return_model``.
+    """
+    from neurokit._io import atomic_path, sha256_json
+    from neurokit.config import cache_home
+    from neurokit.data.cc2017 import load_cc2017
+    from neurokit.neurons import train as T
+    from neurokit.neurons.model import NeuronsModel, create_config
+
+    args = dict(subject=subject, config=config, stage1_epochs=stage1_epochs, stage2_epochs=stage2_epochs,
+                stage1_batch=stage1_batch, stage2_batch=stage2_batch, lr=lr, text_method=text_method,
+                use_prior=use_prior, batch_coupled=batch_coupled, subtasks=sorted(subtasks),
+                progressive=progressive, eval_batch=eval_batch, seed=seed, data=data_fingerprint(root),
+                stage1=None if stage1_state is None else "given", version=1)
+    key = sha256_json(args)[:16]
+    path = cache_home() / "neurons" / f"run-{key}.pt"
+    if cache and not return_model and stage1_state is None and path.exists():
+        logger.info("reusing cached decoding run %s", path)
+        return torch.load(path, weights_only=True)
+    data = load_cc2017(root, subject)
+    text_dim = 384 if text_method == "minilm" else 64
+    cfg = create_config(config, n_voxels=(data.n_voxels,), n_concepts=len(data.concept_names), text_dim=text_dim,
+                        use_prior=use_prior, batch_coupled=batch_coupled)
+    torch.manual_seed(seed)
+    model = NeuronsModel(cfg)
+    t0 = time.perf_counter()
+    prep = T.prepare(data, model, text_method)
+    t1 = time.perf_counter()
+    if stage1_state is None:
+        h1 = T.train_stage1(model, prep, stage1_epochs, stage1_batch, lr, seed)
+    else:
+        model.load_state_dict(stage1_state)
+        h1 = []
+    s1_state = {k: v.clone() for k, v in model.state_dict().items()}
+    t2 = time.perf_counter()
+    h2 = T.train_stage2(model, prep, stage2_epochs, stage2_batch, lr, subtasks, progressive, seed=seed)
+    t3 = time.perf_counter()
+    ev = T.evaluate_subtasks(model, prep, data, eval_batch, seed)
+    t4 = time.perf_counter()
+    d = ev.pop("decoded")
+    blurry = torch.from_numpy(ev.pop("blurry_frames"))
+    result = {
+        "metrics": ev,
+        "decoded": {"blurry": blurry, "mask_probs": d["mask_probs"], "concept_probs": d["concept_probs"],
+                    "top_concept": d["top_concept"], "captions": list(d["captions"])},
+        "history": {"stage1": h1, "stage2": h2},
+        "seconds": {"prepare": t1 - t0, "stage1": t2 - t1, "stage2": t3 - t2, "evaluate": t4 - t3},
+        "config": cfg.to_dict(), "args": args,
+    }
+    if cache and stage1_state is None:
+        with atomic_path(path) as tmp:
+            torch.save(result, tmp)
+    if return_model:
+        result = dict(result, model=model, stage1_state=s1_state, prep=prep)
+    return result
