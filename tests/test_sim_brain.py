@@ -73,7 +73,9 @@ def test_planted_connectivity_is_in_the_signals(medium):
         resid[r] = y - X1 @ np.linalg.lstsq(X1, y, rcond=None)[0]
     pcs = {r: np.linalg.svd(resid[r], full_matrices=False)[0][:, :4] for r in gt.rois}
     n = len(gt.rois)
-    R = np.array([[np.mean(_r2(pcs[s], resid[t])) if s != t else 0.0 for s in gt.rois] for t in gt.rois])
+    # pcs are orthonormal and the residuals centred, so R2 of resid[t] on pcs[s] is a projection
+    R = np.array([[np.mean(((pcs[s].T @ resid[t]) ** 2).sum(0) / (resid[t] ** 2).sum(0)) if s != t else 0.0
+                   for s in gt.rois] for t in gt.rois])
     C = gt.connectivity
     off = ~np.eye(n, dtype=bool)
     connected = C > 0

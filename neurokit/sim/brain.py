@@ -87,7 +87,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-SIM_VERSION = 1
+SIM_VERSION = 2
 
 ROIS: tuple[str, ...] = ("V1", "V2", "V3", "V4", "LOC", "EBA", "FFA", "STS", "PPA")
 
@@ -122,8 +122,8 @@ _CATEGORY_GAIN = {"EBA": {"person": 3.0}, "FFA": {"person": 2.5, "dog": 2.5}}
 
 #: Range of per-voxel ncsnr (signal sd / noise sd) per ROI.
 NCSNR_RANGE: dict[str, tuple[float, float]] = {
-    "V1": (0.5, 1.4), "V2": (0.5, 1.3), "V3": (0.45, 1.2), "V4": (0.45, 1.2), "LOC": (0.45, 1.2),
-    "EBA": (0.6, 1.5), "FFA": (0.5, 1.3), "STS": (0.3, 0.9), "PPA": (0.3, 0.9),
+    "V1": (0.35, 1.1), "V2": (0.35, 1.0), "V3": (0.3, 0.95), "V4": (0.3, 0.95), "LOC": (0.3, 0.95),
+    "EBA": (0.4, 1.2), "FFA": (0.35, 1.0), "STS": (0.25, 0.7), "PPA": (0.25, 0.7),
 }
 
 #: Real Mini-Algonauts voxel counts (third-party table, see the data card); the simulation scales them.
