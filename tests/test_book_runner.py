@@ -242,7 +242,7 @@ def test_figure_data_extraction():
     table = figure_data(fig)
     plt.close(fig)
     line = table[table.artist == "line"]
-    assert line.y.tolist() == [3, 4, 5] and set(line.axes) == {"panel A"}
+    assert line["y"].tolist() == [3, 4, 5] and set(line["axes"]) == {"panel A"}
     assert sorted(table[table.artist == "bar"].y.tolist()) == [0.25, 0.5]
     image = table[table.artist == "image"]
     assert len(image) == 6 and image.value.max() == 5.0

@@ -95,7 +95,7 @@ class Book:
         return resolve_parameters(self.root, self.chapter(name), self.profile, overrides)
 
     def key(self, name: str, params: dict) -> str:
-        return chapter_key(self.root, self.chapter(name), params, self.profile)[0]
+        return chapter_key(self.root, self.chapter(name), params, self.profile, self.build)[0]
 
     def is_stale(self, name: str, params: dict) -> bool:
         keyfile = self.executed / f"{name}.key"
@@ -137,7 +137,7 @@ class Book:
 
         chapter = self.chapter(name)
         params = self.parameters(name, overrides)
-        key, parts = chapter_key(self.root, chapter, params, self.profile)
+        key, parts = chapter_key(self.root, chapter, params, self.profile, self.build)
         if not force and not self.is_stale(name, params):
             return ChapterRun(name, "cached", numbers=self._numbers(name))
         self.executed.mkdir(parents=True, exist_ok=True)
@@ -152,6 +152,7 @@ class Book:
             os.environ[RESULTS_ENV] = str(results_tmp)
             os.environ[FIGDATA_ENV] = str(figdata_tmp)
             t0 = time.perf_counter()
+            os.environ["NEUROKIT_BUILD_DIR_ACTIVE"] = str(self.build)  # for chapters that summarise others
             try:
                 pm.execute_notebook(
                     nb, str(out_nb), parameters=params, kernel_name="python3", cwd=str(self.root),
@@ -224,6 +225,8 @@ class Book:
         from tqdm.auto import tqdm
 
         names = list(names or self.chapters)
+        # chapters that summarise the others (``neurokit: run_last: true``) execute after them
+        names.sort(key=lambda n: bool(self.chapter(n).meta.get("run_last")))
         for n in names:  # validate everything before executing anything
             self.parameters(n, overrides if len(names) == 1 else None)
         runs: list[ChapterRun] = []
@@ -235,11 +238,14 @@ class Book:
             bar.update(1)
             return r
 
+        first = [n for n in names if not self.chapter(n).meta.get("run_last")]
+        last = [n for n in names if self.chapter(n).meta.get("run_last")]
         if jobs > 1:
             with ThreadPoolExecutor(max_workers=jobs) as pool:
-                runs = list(pool.map(one, names))
+                runs = list(pool.map(one, first))
         else:
-            runs = [one(n) for n in names]
+            runs = [one(n) for n in first]
+        runs += [one(n) for n in last]
         bar.close()
         return runs
 

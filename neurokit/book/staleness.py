@@ -147,7 +147,24 @@ def data_fingerprints(root: Path, datasets: tuple[str, ...], profile: str) -> di
     return out
 
 
-def chapter_key(root: Path, chapter, params: dict, profile: str) -> tuple[str, dict]:
+def input_hashes(root: Path, patterns, profile: str, build: Path | None = None) -> dict[str, str]:
+    """Hashes of the extra input files a chapter declares (``neurokit: inputs:`` globs).
+
+    ``{profile}`` in a pattern is the profile; ``{build}`` the build directory (for chapters that summarise
+    other chapters' results).
+    """
+    out = {}
+    for pat in patterns or ():
+        pat = pat.format(profile=profile, build=str(build or root / "_build"))
+        base = Path(pat) if Path(pat).is_absolute() else root / pat
+        anchor = Path(base.anchor)
+        for f in sorted(anchor.glob(str(base.relative_to(anchor)))):
+            if f.is_file() and not f.name.endswith(".provenance.json"):
+                out[str(f)] = hashlib.sha256(f.read_bytes()).hexdigest()
+    return out
+
+
+def chapter_key(root: Path, chapter, params: dict, profile: str, build: Path | None = None) -> tuple[str, dict]:
     """Return ``(key, parts)``: the content hash deciding whether ``chapter`` must re-execute."""
     text = chapter.path.read_text()
     modules = referenced_modules(text)
@@ -158,5 +175,6 @@ def chapter_key(root: Path, chapter, params: dict, profile: str) -> tuple[str, d
         "modules": list(modules),
         "source": source_hash(modules),
         "data": data_fingerprints(root, chapter.datasets, profile),
+        "inputs": input_hashes(root, chapter.meta.get("inputs", ()), profile, build),
     }
     return sha256_json(parts), parts
