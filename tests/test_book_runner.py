@@ -246,3 +246,20 @@ def test_figure_data_extraction():
     assert sorted(table[table.artist == "bar"].y.tolist()) == [0.25, 0.5]
     image = table[table.artist == "image"]
     assert len(image) == 6 and image.value.max() == 5.0
+
+
+def test_cli_run_changes_glued_number_on_rebuilt_page(book_root, monkeypatch, capsys):
+    monkeypatch.setenv("NEUROKIT_BOOK_ROOT", str(book_root))
+    page = book_root / "_build" / "html" / "book" / "chapters" / "alpha.html"
+
+    def glued_value():
+        text = " ".join(re.sub(r"<[^>]+>", " ", page.read_text()).split())
+        return re.search(r"The value is ([\d.]+)", text).group(1)
+
+    assert main(["run", "alpha", "--profile", "smoke", "-q"]) == 0
+    assert glued_value() == "2.0"
+    assert main(["run", "alpha", "--profile", "smoke", "-q", "-p", "n=5", "-p", "scale=1.5"]) == 0
+    assert glued_value() == "7.5"
+    # the page tells the reader how to reproduce it
+    assert "neurokit run alpha --profile smoke -p n=5 -p scale=1.5" in " ".join(
+        re.sub(r"<[^>]+>", "", page.read_text()).split())

@@ -1,0 +1,80 @@
+"""Book build benchmark: clean build, no-change rebuild, and one-chapter re-run, measured in one session.
+
+Usage::
+
+    python benchmarks/book_build.py --profile embedded            # full clean build in a fresh build dir
+    python benchmarks/book_build.py --profile smoke --chapter quickstart
+
+Writes ``benchmarks/results/book_build.json``. Goals (issue "The book as a product"): clean embedded build
+≤ 20 min on 2 cores, no-change rebuild ≤ 30 s, one-chapter re-run ≤ its own run time + 30 s.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+NEUROKIT = [sys.executable, "-m", "neurokit"]
+
+
+def timed(cmd, env) -> tuple[float, int, str]:
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True)
+    return time.perf_counter() - t0, proc.returncode, (proc.stdout + proc.stderr)[-3000:]
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--profile", default="embedded")
+    ap.add_argument("--chapter", default="quickstart", help="chapter re-run with a changed seed")
+    ap.add_argument("--jobs", type=int, default=1)
+    ap.add_argument("--keep", action="store_true", help="keep the temporary build/data directories")
+    ap.add_argument("--out", default=str(REPO / "benchmarks" / "results" / "book_build.json"))
+    args = ap.parse_args(argv)
+
+    tmp = Path(tempfile.mkdtemp(prefix="nk-bookbench-"))
+    env = dict(os.environ, NEUROKIT_BUILD_DIR=str(tmp / "build"), NEUROKIT_DATA=str(tmp / "data"),
+               NEUROKIT_CACHE=str(tmp / "cache"))
+    record = {"profile": args.profile, "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+              "load_before": os.getloadavg()[0], "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    try:
+        clean, rc, log = timed(NEUROKIT + ["book", "--profile", args.profile, "-q", "--jobs", str(args.jobs)], env)
+        record.update(clean_build_s=round(clean, 1), clean_build_rc=rc)
+        if rc != 0:
+            record["clean_build_log_tail"] = log
+        noop, rc2, _ = timed(NEUROKIT + ["book", "--profile", args.profile, "-q"], env)
+        record.update(no_change_rebuild_s=round(noop, 2), no_change_rc=rc2)
+        prov = tmp / "build" / "results" / args.profile / f"{args.chapter}.provenance.json"
+        own = json.loads(prov.read_text())["wall_time_s"] if prov.is_file() else None
+        rerun, rc3, _ = timed(NEUROKIT + ["run", args.chapter, "--profile", args.profile, "-q", "-p", "seed=1"], env)
+        record.update(chapter=args.chapter, chapter_run_time_s=own, one_chapter_rerun_s=round(rerun, 1),
+                      rerun_overhead_s=round(rerun - own, 1) if own else None, rerun_rc=rc3)
+        per_chapter = {}
+        for f in sorted((tmp / "build" / "results" / args.profile).glob("*.provenance.json")):
+            per_chapter[f.name.removesuffix(".provenance.json")] = json.loads(f.read_text())["wall_time_s"]
+        record["chapter_wall_times_s"] = per_chapter
+        record["goals"] = {"clean_build_s": 1200, "no_change_rebuild_s": 30, "rerun_overhead_s": 30}
+        record["load_after"] = os.getloadavg()[0]
+    finally:
+        if not args.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(record, indent=2) + "\n")
+    print(json.dumps(record, indent=2))
+    ok = record.get("clean_build_rc") == 0
+    print(f"clean {record['clean_build_s']} s; no-change {record['no_change_rebuild_s']} s "
+          f"(goal 30 s, ratio {record['no_change_rebuild_s'] / 30:.2f}); re-run overhead {record['rerun_overhead_s']} s")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
