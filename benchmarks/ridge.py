@@ -230,6 +230,9 @@ def main(argv=None) -> int:
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--budget", type=float, default=30.0, help="seconds of repeats per (method, size)")
     ap.add_argument("--quick", action="store_true", help=f"sizes {QUICK_SIZES}, one repeat")
+    ap.add_argument("--wait-quiet", type=float, default=0.0, metavar="SECONDS",
+                    help="first wait up to SECONDS for the 1-min load average to fall below --quiet-load")
+    ap.add_argument("--quiet-load", type=float, default=2.5)
     ap.add_argument("--out", default=str(REPO / "benchmarks" / "results" / "ridge.json"))
     ap.add_argument("--workdir", default=os.path.join(tempfile.gettempdir(), "neurokit_ridge_bench"))
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
@@ -252,6 +255,11 @@ def main(argv=None) -> int:
         ap.error(f"unknown methods {bad}; valid: {', '.join(METHODS)}")
     workdir = Path(args.workdir)
     workdir.mkdir(parents=True, exist_ok=True)
+    waited = 0.0
+    while args.wait_quiet > 0 and os.getloadavg()[0] >= args.quiet_load and waited < args.wait_quiet:
+        time.sleep(15)
+        waited += 15
+    load_at_start = os.getloadavg()
     started = time.time()
     peak0 = measure_peak(args.dtype, args.threads)
     print(f"matmul peak ({args.dtype}, {args.threads} threads): {peak0['gemm4096_gflops']:.1f} GF/s", flush=True)
@@ -283,7 +291,7 @@ def main(argv=None) -> int:
     peak1 = measure_peak(args.dtype, args.threads)
     peak = max(peak0["gemm4096_gflops"], peak1["gemm4096_gflops"])
     summary = []
-    for p, v in sizes:
+    for p, v in sorted(sizes, key=lambda s: (s[0] * s[1], s[0])):
         by = {r["method"]: r for r in runs if r["p"] == p and r["v"] == v and "error" not in r}
         ref = by.get("neurokit_numpy")
         row = {"p": p, "v": v}
@@ -323,6 +331,7 @@ def main(argv=None) -> int:
                        "fit_intercept=True); fit (5-fold CV over 20 alphas + refit) + predict; n_train 900, n_test 100",
         "date_utc": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "wall_s": time.time() - started,
+        "load": {"loadavg_at_start": load_at_start, "loadavg_at_end": os.getloadavg(), "waited_for_quiet_s": waited},
         "machine": {"platform": platform.platform(), "processor": platform.processor(), "cpu_count": os.cpu_count(),
                     "threads": args.threads, "python": platform.python_version(), "numpy": np.__version__,
                     "torch": torch.__version__, "himalaya": himalaya.__version__, "sklearn": sklearn.__version__,
