@@ -156,3 +156,15 @@ def test_working_memory_bounded_by_chunk_not_by_n_targets(rng):
     chunk_bytes = len(ALPHAS) * (n // 5) * 250 * 8
     # quadrupling the targets adds less than one chunk's held-out predictions (a copy of Y would add 2.4 MB)
     assert abs(extra[1] - extra[0]) < chunk_bytes
+
+
+@pytest.mark.gpu
+def test_cuda_matches_numpy(rng):
+    torch = pytest.importorskip("torch")
+    if not torch.cuda.is_available():
+        pytest.skip("no CUDA device")
+    X, Y, _ = _data(rng, n=90, p=120, v=300)
+    ref = RidgeCV(alphas=ALPHAS).fit(X, Y)
+    m = RidgeCV(alphas=ALPHAS, backend="torch", device="cuda").fit(X, Y)
+    np.testing.assert_array_equal(m.best_alphas_, ref.best_alphas_)
+    np.testing.assert_allclose(m.coef_, ref.coef_, rtol=1e-8, atol=1e-10)

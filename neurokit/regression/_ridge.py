@@ -169,7 +169,7 @@ def ridge_cv_path(be, X, Y, folds, alphas, solver, fit_intercept, batch):
                 scores[:, s0:s1] += be.sq_err_sum(P, Yva[:, s0:s1]) / len(va)
             del P, Ytr, Yva, UtY
         scores /= len(folds)
-        best = be.argmin0(scores)  # first minimum: ties go to the smaller alpha
+        best = be.argmin0(scores)  # first minimum: ties go to the earlier alpha in `alphas`
         Yfit = Yc
         if fit_intercept:
             my_full = be.mean0(Yc)
@@ -190,8 +190,8 @@ class RidgeCV(MultiOutputMixin, RegressorMixin, BaseEstimator):
     For every fold and for the refit, the (centred) design is factorised once (thin SVD, or the
     eigendecomposition of the Gram matrix when n_features > n_samples) and shared by all alphas and
     targets; the held-out predictions for all alphas come out of one matrix product per chunk of targets.
-    Each target gets the alpha with the lowest mean held-out MSE over the folds (ties: the smaller alpha),
-    and is then refit on all samples with that alpha.
+    Each target gets the alpha with the lowest mean held-out MSE over the folds (ties: the earlier one in
+    ``alphas``), and is then refit on all samples with that alpha.
 
     Parameters
     ----------
