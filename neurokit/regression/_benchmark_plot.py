@@ -80,6 +80,7 @@ def plot_ridge_benchmark(json_path):
         if np.isfinite(f):
             ax1.text(xi, 0.97, f"{100 * f:.0f}%", transform=trans, ha="center", va="top", fontsize=7, color="0.3")
     ax1.margins(x=0.2)
-    ax1.set_title(f"speed-up (top: neurokit at % of {res['peak']['gemm4096_gflops_used']:.0f} GF/s matmul peak)", fontsize=8)
+    peak = res["peak"]["gemm4096_gflops_used"]
+    ax1.set_title(f"speed-up (top: neurokit at % of {peak:.0f} GF/s matmul peak)", fontsize=8)
     fig.tight_layout()
     return fig

@@ -62,7 +62,9 @@ def make_folds(cv, n_samples: int, X=None, Y=None) -> list[tuple[np.ndarray, np.
         try:
             folds = list(cv)
         except TypeError as err:
-            raise InputError(f"cv must be an int, an sklearn splitter or an iterable of (train, test) pairs, got {cv!r}.") from err
+            raise InputError(
+                f"cv must be an int, an sklearn splitter or an iterable of (train, test) pairs, got {cv!r}."
+            ) from err
     if not folds:
         raise InputError("cv produced no folds; give at least one (train, validation) split.")
     out = []
@@ -73,7 +75,9 @@ def make_folds(cv, n_samples: int, X=None, Y=None) -> list[tuple[np.ndarray, np.
         if tr.size < 1 or va.size < 1:
             raise InputError(f"CV fold {i} has {tr.size} training and {va.size} validation samples; both must be >= 1.")
         if tr.max() >= n_samples or va.max() >= n_samples:
-            raise InputError(f"CV fold {i} indexes sample {max(tr.max(), va.max())} but there are only n_samples={n_samples}.")
+            raise InputError(
+                f"CV fold {i} indexes sample {max(tr.max(), va.max())} but there are only n_samples={n_samples}."
+            )
         out.append((tr.astype(np.intp), va.astype(np.intp)))
     return out
 

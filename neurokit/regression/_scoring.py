@@ -60,7 +60,9 @@ def _check_responses(responses, min_repeats=2):
             "For one voxel use responses[..., None]."
         )
     if R.shape[1] < min_repeats:
-        raise InputError(f"noise ceilings need at least {min_repeats} repeats per stimulus, got n_repeats={R.shape[1]}.")
+        raise InputError(
+            f"noise ceilings need at least {min_repeats} repeats per stimulus, got n_repeats={R.shape[1]}."
+        )
     if R.shape[0] < 3:
         raise InputError(f"noise ceilings need at least 3 stimuli, got n_stimuli={R.shape[0]}.")
     check_finite(R, "responses")
