@@ -177,7 +177,7 @@ def run_sweep(tasks, task_fn: Callable, results_dir, backend: str = "joblib", n_
     if backend not in BACKENDS:
         raise UnknownNameError("sweep backend", backend, BACKENDS)
     tasks = _check_tasks(tasks)
-    results_dir = Path(results_dir)
+    results_dir = Path(results_dir).resolve()  # workers may run elsewhere: pass an absolute path
     results_dir.mkdir(parents=True, exist_ok=True)
     todo = [t for t in tasks if not (results_dir / f"{task_key(t)}.json").exists()]
     logger.info("sweep: %d tasks, %d already done, %d to run on %s", len(tasks), len(tasks) - len(todo),
