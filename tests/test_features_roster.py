@@ -99,6 +99,25 @@ def test_every_entry_extracts_all_blocks(name):
         assert v.shape == (card.block_dims[b],), (name, b)
         assert v.dtype == np.float32 and np.isfinite(v).all()
     assert n_hooks(ex.model) == 0
+    import torch
+
+    for mname, m in ex.model.named_modules():  # every Linear got a real (non-zero) initialisation
+        if isinstance(m, torch.nn.Linear):
+            assert m.weight.abs().sum() > 0, (name, mname)
     assert feats.meta["weights_source"]["kind"] == ("shipped" if card.embedded_weights == "shipped" else "random-init")
     del ex
     gc.collect()
+
+
+def test_exact_trunc_normal_matches_reference_distribution():
+    import torch
+
+    from neurokit.features.builders import _exact_trunc_normal_
+
+    x = _exact_trunc_normal_(torch.empty(400_000), 0.0, 0.02, -0.04, 0.04)
+    ref = torch.nn.init.trunc_normal_(torch.empty(400_000), 0.0, 0.02, -0.04, 0.04)
+    assert x.min() >= -0.04 and x.max() <= 0.04
+    # truncated at ±2σ: std = σ·0.8796; both samplers agree with it and with each other
+    assert abs(x.std().item() - 0.02 * 0.8796) < 2e-4 and abs(x.std().item() - ref.std().item()) < 2e-4
+    q = torch.linspace(0.05, 0.95, 10)
+    assert torch.allclose(torch.quantile(x[:100_000], q), torch.quantile(ref[:100_000], q), atol=1e-3)

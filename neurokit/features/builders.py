@@ -8,8 +8,10 @@ sizes of the embedded and smoke profiles.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from typing import Callable
+from unittest import mock
 
 import torch
 from torch import nn
@@ -147,12 +149,64 @@ BUILDERS: dict[str, Callable] = {
 }
 
 
+# Families whose own initialiser re-draws the weights of *every* nn.Linear after construction (timm ViT/DeiT/
+# Swin/ConvNeXt init functions, pytorchvideo init_net_weights, torchvision video init loops, VideoViT). For
+# them PyTorch's default Linear init at construction is wasted work (a full pass of the RNG over ~85 M weights
+# for a ViT-B), so it is replaced by zeros; the test suite checks that no Linear weight stays all-zero.
+_REINIT_LINEAR = {"ptv_hub", "ptv_slowfast", "ptv_x3d", "ptv_mvit", "tv_video", "nk_video_vit"}
+_TIMM_REINIT_PREFIXES = ("vit_", "deit_", "swin_", "convnext_")
+
+
+def _exact_trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
+    """Truncated normal by rejection: the same distribution as the inverse-CDF samplers of torch/timm, 2-3x
+    cheaper (one normal draw per element, redraws only for the ~5 % outside [a, b])."""
+    with torch.no_grad():
+        tensor.normal_(mean, std, generator=generator)
+        bad = (tensor < a) | (tensor > b)
+        while bad.any():
+            tensor[bad] = torch.empty(int(bad.sum()), dtype=tensor.dtype).normal_(mean, std, generator=generator)
+            bad = (tensor < a) | (tensor > b)
+    return tensor
+
+
+@contextlib.contextmanager
+def fast_init(skip_linear_default: bool):
+    """During construction: exact-but-faster truncated normals; optionally zero (not draw) default Linear init."""
+    import torch.nn.init as tinit
+    from timm.layers import weight_init as timm_init
+
+    def timm_trunc(tensor, mean, std, a, b):
+        return _exact_trunc_normal_(tensor, mean, std, a, b)
+
+    def torch_trunc(tensor, mean, std, a, b, generator=None):
+        return _exact_trunc_normal_(tensor, mean, std, a, b, generator)
+
+    def zero_linear(self):
+        with torch.no_grad():
+            self.weight.zero_()
+            if self.bias is not None:
+                self.bias.zero_()
+
+    patches = [mock.patch.object(timm_init, "_trunc_normal_", timm_trunc),
+               mock.patch.object(tinit, "_no_grad_trunc_normal_", torch_trunc)]
+    if skip_linear_default:
+        patches.append(mock.patch.object(nn.Linear, "reset_parameters", zero_linear))
+    with contextlib.ExitStack() as stack:
+        for p in patches:
+            stack.enter_context(p)
+        yield
+
+
 def build_model(card, size: int, n_frames: int) -> nn.Module:
     """The card's architecture in eval mode, randomly initialised with the card's fixed seed.
 
-    The global torch RNG is left untouched (``fork_rng``). The shipped-weight builders load real weights.
+    Initialisation is the architecture's own scheme (truncated normals drawn by rejection, see
+    :func:`fast_init`). The global torch RNG is left untouched (``fork_rng``). The shipped-weight builders
+    load real weights.
     """
-    with torch.random.fork_rng(devices=[]):
+    skip = card.builder in _REINIT_LINEAR or (
+        card.builder == "timm" and card.builder_kwargs["model_name"].startswith(_TIMM_REINIT_PREFIXES))
+    with torch.random.fork_rng(devices=[]), fast_init(skip):
         torch.manual_seed(seed_for(card.name))
         model = BUILDERS[card.builder](card, size, n_frames)
     return model.eval()

@@ -88,6 +88,11 @@ class VideoViT(nn.Module):
         self.token_grid: tuple[int, int, int] = (n_t, img_size // patch, img_size // patch)
         for p in (self.cls_token, self.pos_embed, self.time_embed):
             trunc_normal_(p, std=0.02)
+        for m in self.modules():  # as TimeSformer / VideoMAE: truncated-normal Linear weights, zero biases
+            if isinstance(m, nn.Linear):
+                trunc_normal_(m.weight, std=0.02)
+                if m.bias is not None:
+                    nn.init.zeros_(m.bias)
 
     def forward_features(self, x: torch.Tensor) -> torch.Tensor:
         """x : (batch, 3, frames, H, W) → tokens (batch, 1 + T'*H'*W', dim) after the final norm."""
