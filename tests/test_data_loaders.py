@@ -169,3 +169,10 @@ def test_bmd_test_split_shape_is_named(smoke_roots, tmp_path):
     pickle.dump(obj, open(p, "wb"), protocol=2)
     with pytest.raises(DataError, match=r"roi-lEBA_betas_normalized\.pkl \['test_data_allvoxel'\] has shape \(8, 5,"):
         load_bold_moments(root)
+
+
+def test_load_convenience_ensures_then_loads(tmp_path):
+    from neurokit.data import load
+
+    data = load("algonauts2021", "smoke", data_home=tmp_path, subjects=["sub01"], rois=["V1"])
+    assert data.subjects == ("sub01",) and data.responses["sub01"]["V1"].shape[0] == 40
