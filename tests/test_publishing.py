@@ -108,7 +108,7 @@ def test_workflow_jobs_and_triggers(workflow):
     assert "v*" in on["push"]["tags"] and "pull_request" in on and on["schedule"][0]["cron"]
     assert "pull_request" in jobs["test"]["if"]
     steps = {s.get("uses", "").split("@")[0]: s for s in jobs["book"]["steps"]}
-    assert "refs/tags/v" in jobs["book"]["if"]
+    assert "refs/tags/v" in jobs["book"]["if"] and jobs["book"]["needs"] == "test"
     assert steps["actions/setup-python"]["with"]["python-version"] == "3.11"
     assert steps["actions/upload-pages-artifact"]["with"]["path"] == "_build/html"
     deploy = jobs["deploy"]
