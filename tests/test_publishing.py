@@ -169,6 +169,11 @@ def test_binder_installs_the_lock_and_launch_buttons_point_at_built_chapters():
     assert post.stat().st_mode & 0o111, "binder/postBuild must be executable"
     text = post.read_text()
     assert "pip install --no-deps -e ." in text and "jupytext --to ipynb" in text and "book/chapters/" in text
+    # the dev container (Codespaces) sets up through the Makefile, like `make book` / `make test` do
+    dev = json.loads(re.sub(r"^\s*//.*$", "", (REPO / ".devcontainer" / "devcontainer.json").read_text(), flags=re.M))
+    words = dev["postCreateCommand"].split()
+    phony = re.search(r"^\.PHONY:(.*)$", (REPO / "Makefile").read_text(), re.M).group(1).split()
+    assert words[0] == "make" and set(words[1:]) <= set(phony), dev["postCreateCommand"]
     config = yaml.safe_load((REPO / "_config.yml").read_text())
     launch = config["launch_buttons"]
     assert launch["binderhub_url"].startswith("https://") and launch["colab_url"].startswith("https://")
