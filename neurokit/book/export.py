@@ -639,7 +639,11 @@ def configure(parser) -> None:
     """Add the ``neurokit export`` arguments to ``parser`` (an argparse sub-parser)."""
     from neurokit.config import DEFAULT_PROFILE, PROFILES
 
+    import argparse
+
     parser.description = __doc__.split("\n\n", 1)[0]
+    parser.epilog = "examples:\n" + __doc__.split("--------\n", 1)[1].split("\n\n", 1)[0]
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.add_argument("chapter", help="chapter name (see `neurokit list`)")
     parser.add_argument("--format", "-f", dest="format", choices=FORMATS, default="html",
                         help="ipynb: the executed notebook; html: one self-contained file; pdf: its print "
