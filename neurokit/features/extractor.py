@@ -194,15 +194,16 @@ def create_extractor(name: str, layers: str | Sequence[str] = "blocks", device=N
         raise InputError(f"n_frames must be a positive integer for the video model {name}, got {frames!r}")
     samp = Sampling(None if frames is None else int(frames), base.stride, size)
     dev = resolve_device(device)
-    path = paper_weights_path(card) if weights == "paper" else None  # refuse before any expensive build
+    # refuse (missing or corrupt file, substitute model) before any expensive build
+    path = paper_weights_path(card) if weights == "paper" else None
+    source = verify_paper_file(card, path) if path is not None else embedded_source(card)
     build_frames = samp.n_frames or 1
     try:
         model = build_model(card, size, build_frames)
     except (RuntimeError, ValueError, AssertionError, ZeroDivisionError) as err:
         raise InputError(f"cannot build {name} for input {build_frames} frames x {size}px: {err}. Use the card's "
                          f"sampling ({base.n_frames} frames, {base.size}px) or another input_size/n_frames.") from err
-    if weights == "paper":
-        source = verify_paper_file(card, path)
+    if path is not None:
         try:
             load_paper_weights(model, card, path)
         except RuntimeError as err:  # shape mismatches, e.g. positional embeddings built for another size
@@ -210,7 +211,5 @@ def create_extractor(name: str, layers: str | Sequence[str] = "blocks", device=N
 
             raise DataError(f"{path.name} does not fit {name} built for {build_frames}x{size}: {err}. Use the "
                             "card's paper sampling (no input_size/n_frames override) with paper weights.") from err
-    else:
-        source = embedded_source(card)
     model = model.to(dev).eval()
     return Extractor(card, model, chosen, samp, spatial_pool, temporal_pool, dev, weights, source)
