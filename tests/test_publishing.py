@@ -376,6 +376,11 @@ def test_export_html_is_self_contained(published):
     assert "simulated data with known ground truth, smoke profile" in text
     assert not re.search(r'(src|href)="(?!data:|#)', page), "external reference in the export"
     assert page.count('src="data:image/png;base64,') >= 1
+    # the figure's data travel inside the file, byte-identical to the CSV the run wrote
+    links = re.findall(r'<a download="([\w.-]+)" href="data:text/csv;base64,([^"]+)"', page)
+    assert [name for name, _ in links] == ["fig_quickstart.csv"]
+    csv = published["build"] / "results" / "smoke" / "figdata" / "quickstart" / "fig_quickstart.csv"
+    assert base64.b64decode(links[0][1]) == csv.read_bytes()
 
 
 def test_export_pdf_pages_render_with_the_figure(published, tmp_path):

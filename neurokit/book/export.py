@@ -9,8 +9,8 @@ neurokit export quickstart --format ipynb --profile smoke --no-execute   # the l
 ``html`` renders the executed notebook itself (no jupyter-book theme): markdown with the chapter's MyST roles and
 directives resolved from the run (``{glue:text}`` numbers, ``{glue:figure}`` figures with numbered captions,
 ``{numref}``, ``{cite:t}``, admonitions), code highlighted with Pygments, outputs as the notebook holds them. Every
-image is a ``data:`` URI and math is drawn to SVG by matplotlib's mathtext, so the file needs no network and no
-JavaScript. ``pdf`` prints that HTML with headless Chromium (Debian's ``chromium``; no LaTeX is needed).
+image is a ``data:`` URI, each figure's data (the CSV the run wrote) is a ``data:`` download link under it, and math
+is drawn to SVG by matplotlib's mathtext, so the file needs no network and no JavaScript. ``pdf`` prints that HTML with headless Chromium (Debian's ``chromium``; no LaTeX is needed).
 """
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ from neurokit.errors import DataError, InputError, NeurokitError
 log = logging.getLogger(__name__)
 
 FORMATS = ("html", "ipynb", "pdf")
+MAX_EMBEDDED_CSV = 5_000_000  # bytes of a figure's CSV carried inside an HTML export
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _ADMONITIONS = {"note", "warning", "tip", "important", "caution", "attention", "danger", "error", "hint",
                 "seealso", "admonition"}
@@ -54,6 +55,7 @@ pre { white-space: pre-wrap; word-wrap: break-word; margin: 0; padding: 0.5em 0.
 .output { margin: 0.2em 0 0.8em; }
 figure { margin: 1.2em 0; text-align: center; break-inside: avoid; page-break-inside: avoid; }
 figcaption { font-size: 0.92em; text-align: left; margin-top: 0.4em; }
+.figure-data { font-family: sans-serif; font-size: 0.85em; }
 img.math { vertical-align: middle; }
 div.math-block { text-align: center; margin: 0.8em 0; }
 .admonition { border-left: 4px solid #4a7fb5; background: #f1f6fb; padding: 0.3em 0.9em; margin: 1em 0; }
@@ -116,8 +118,9 @@ def export_chapter(chapter: str, fmt: str, output: str | Path | None = None, pro
 
         atomic_write_bytes(out, nbformat.writes(nb).encode())
     elif fmt == "html":
-        atomic_write_bytes(out, notebook_to_html(nb, root=book.root).encode())
-    else:
+        page = notebook_to_html(nb, root=book.root, figure_data=book.results / "figdata" / chapter)
+        atomic_write_bytes(out, page.encode())
+    else:  # a PDF cannot offer data: downloads, so the figures' CSV links are left out
         page = notebook_to_html(nb, root=book.root)
         with tempfile.TemporaryDirectory(prefix=f"nk-export-{chapter}-") as tmp:
             src = Path(tmp) / f"{chapter}.html"
@@ -231,7 +234,8 @@ def html_to_pdf(html_file: str | Path, pdf: str | Path, timeout: float = 180.0) 
 
 
 # ---------------------------------------------------------------------- notebook → one HTML file
-def notebook_to_html(nb, root: str | Path | None = None, title: str | None = None) -> str:
+def notebook_to_html(nb, root: str | Path | None = None, title: str | None = None,
+                     figure_data: str | Path | None = None) -> str:
     """Render an executed chapter notebook to one self-contained HTML document.
 
     Parameters
@@ -242,19 +246,23 @@ def notebook_to_html(nb, root: str | Path | None = None, title: str | None = Non
         Book root, for ``book/references.bib`` (citations) and static images of ``{figure}`` directives.
     title : str, optional
         Document title (default: the notebook's first heading).
+    figure_data : path, optional
+        Folder of the CSV files the run wrote for its figures (``<name>.csv``, see
+        :func:`neurokit.book._glue.save_figure_data`); each ``{glue:figure}`` then gets a download link that carries
+        its CSV inline (up to ``MAX_EMBEDDED_CSV`` bytes).
 
     Returns
     -------
     str
         HTML with every image as a ``data:`` URI and math as inline SVG images; no scripts, no external files.
     """
-    return _Renderer(nb, Path(root) if root else None).render(title)
+    return _Renderer(nb, Path(root) if root else None, Path(figure_data) if figure_data else None).render(title)
 
 
 class _Renderer:
     """One pass over the notebook: glue store and figure numbers first, then cells in order."""
 
-    def __init__(self, nb, root: Path | None):
+    def __init__(self, nb, root: Path | None, figure_data: Path | None = None):
         from markdown_it import MarkdownIt
         from mdit_py_plugins.amsmath import amsmath_plugin
         from mdit_py_plugins.colon_fence import colon_fence_plugin
@@ -264,6 +272,7 @@ class _Renderer:
 
         self.nb = nb
         self.root = root
+        self.figure_data = figure_data
         self.md = (MarkdownIt("commonmark", {"html": True}).enable("table").use(myst_role_plugin)
                    .use(dollarmath_plugin).use(amsmath_plugin).use(colon_fence_plugin).use(deflist_plugin))
         rules = self.md.add_render_rule
@@ -461,7 +470,8 @@ class _Renderer:
                 caption = re.sub(r"^<p>", f"<p><strong>Fig. {number}.</strong> ", caption, count=1) \
                     if caption else f"<p><strong>Fig. {number}.</strong></p>"
             anchor = f' id="{html.escape(label)}"' if label else ""
-            return f"<figure{anchor}>{image}<figcaption>{caption}</figcaption></figure>\n"
+            data = self._figure_data_link(arg) if name == "glue:figure" else ""
+            return f"<figure{anchor}>{image}<figcaption>{caption}{data}</figcaption></figure>\n"
         if name in ("glue", "glue:any"):
             bundle = self.glue.get(arg)
             return self._mime_bundle(bundle, alt=arg) if bundle else html.escape(f"[{arg}: not glued]")
@@ -479,6 +489,18 @@ class _Renderer:
             return (f'<div class="admonition {html.escape(klass)}"><p class="admonition-title">'
                     f"{self.md.renderInline(title)}</p>{inner}</div>\n")
         return f'<div class="directive {html.escape(name)}">{inner}</div>\n'
+
+    def _figure_data_link(self, name: str) -> str:
+        csv = self.figure_data / f"{name}.csv" if self.figure_data else None
+        if csv is None or not csv.is_file():
+            return ""
+        size = csv.stat().st_size
+        if size > MAX_EMBEDDED_CSV:
+            return (f'<p class="figure-data">Data behind this figure: {name}.csv ({size / 1e6:.1f} MB, too large '
+                    "to embed; see the chapter in the book).</p>")
+        b64 = base64.b64encode(csv.read_bytes()).decode()
+        return (f'<p class="figure-data"><a download="{html.escape(name)}.csv" href="data:text/csv;base64,{b64}">'
+                f"Data behind this figure ({html.escape(name)}.csv)</a></p>")
 
     def _static_image(self, ref: str) -> str:
         import mimetypes
@@ -665,4 +687,4 @@ def _cmd_export(args) -> int:
     return 0
 
 
-__all__ = ["FORMATS", "export_chapter", "executed_notebook", "export_notebook", "notebook_to_html", "html_to_pdf"]
+__all__ = ["FORMATS", "MAX_EMBEDDED_CSV", "export_chapter", "executed_notebook", "export_notebook", "notebook_to_html", "html_to_pdf"]
