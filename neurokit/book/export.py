@@ -148,6 +148,8 @@ def executed_notebook(book, chapter: str, execute: bool = True, progress: bool =
                             f"{path}; run `neurokit run {chapter} --profile {book.profile}` first, or export "
                             "without --no-execute")
         return path
+    if path.is_file() and not book.is_stale(chapter, book.parameters(chapter)):
+        return path  # up to date: no need to wait for the build lock
     with book.lock():
         run = book.run([chapter], progress=progress)[0]
     if run.status == "failed":
