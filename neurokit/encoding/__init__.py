@@ -1,0 +1,20 @@
+"""Part I analysis loops (Gamal et al.): CV splits, layerwise encoding, family tests, the connectivity
+experiment, permutation nulls, and the paper's digitised numbers as reference data (:mod:`paper_values`)."""
+from neurokit.encoding import paper_values
+from neurokit.encoding._connectivity import DEFAULT_VARIANTS, connectivity_experiment, paired_gains
+from neurokit.encoding._cv import disjoint_test_folds
+from neurokit.encoding._families import (
+    CONTRASTS,
+    effect_direction_summary,
+    family_labels,
+    family_tests,
+    model_means,
+    paper_vs_run,
+)
+from neurokit.encoding._layers import best_block, layer_scores, permutation_null
+
+__all__ = [
+    "paper_values", "disjoint_test_folds", "layer_scores", "best_block", "permutation_null",
+    "family_labels", "family_tests", "model_means", "paper_vs_run", "effect_direction_summary", "CONTRASTS",
+    "connectivity_experiment", "paired_gains", "DEFAULT_VARIANTS",
+]

@@ -1,0 +1,135 @@
+"""Layerwise encoding of many ROIs at once, with a leak-free choice of the best block."""
+from __future__ import annotations
+
+from typing import Mapping
+
+import numpy as np
+
+from neurokit.errors import InputError
+
+
+def _stack_rois(responses):
+    rois = list(responses)
+    Y = np.concatenate([np.asarray(responses[r], dtype=np.float64) for r in rois], axis=1)
+    labels = np.concatenate([[r] * np.asarray(responses[r]).shape[1] for r in rois])
+    return rois, Y, labels
+
+
+def _reduce(Xtr, Xte, n_components, seed):
+    """Standardise and optionally PCA-reduce with statistics of the training clips only."""
+    mu, sd = Xtr.mean(0), Xtr.std(0)
+    sd[sd == 0] = 1.0
+    Xtr, Xte = (Xtr - mu) / sd, (Xte - mu) / sd
+    if n_components and Xtr.shape[1] > n_components:
+        from sklearn.decomposition import PCA
+
+        k = min(int(n_components), Xtr.shape[0] - 1)
+        pca = PCA(k, random_state=seed, svd_solver="randomized" if Xtr.shape[1] > 4 * k else "full").fit(Xtr)
+        Xtr, Xte = pca.transform(Xtr), pca.transform(Xte)
+    return Xtr, Xte
+
+
+def layer_scores(features, responses, folds, alphas=None, inner_cv=5, n_components=None, seed=0):
+    """Encode every ROI from every block, fold by fold.
+
+    For each fold and block one :class:`neurokit.regression.RidgeCV` (one alpha per voxel, inner ``inner_cv``
+    folds of the training clips) maps the block's features to all voxels of all ROIs; test clips are scored by
+    Pearson r per voxel and averaged within each ROI. Features are z-scored (and PCA-reduced when
+    ``n_components``) with training-clip statistics only.
+
+    Parameters
+    ----------
+    features : mapping of str to ndarray of shape (n_clips, n_features_block)
+        Block name → features of every clip.
+    responses : mapping of str to ndarray of shape (n_clips, n_voxels_roi)
+        ROI → responses.
+    folds : list of (train, test) index arrays
+    alphas : array-like, optional
+        Ridge grid (default ``np.logspace(-1, 5, 13)``).
+    inner_cv : int
+    n_components : int or None
+    seed : int
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``block, fold, roi, r`` (test r, mean over the ROI's voxels) and ``inner_mse`` (the inner-CV
+        error at the chosen alphas, mean over voxels of z-scored responses: what the best-block choice uses).
+    """
+    import pandas as pd
+
+    from neurokit.regression import RidgeCV, pearsonr
+
+    if not features:
+        raise InputError("features is empty: pass {block name: (n_clips, n_features) array}.")
+    alphas = np.logspace(-1, 5, 13) if alphas is None else alphas
+    rois, Y, labels = _stack_rois(responses)
+    n = Y.shape[0]
+    rows = []
+    for f, (train, test) in enumerate(folds):
+        ymu, ysd = Y[train].mean(0), Y[train].std(0)
+        ysd[ysd == 0] = 1.0
+        Ytr, Yte = (Y[train] - ymu) / ysd, (Y[test] - ymu) / ysd
+        for block, X in features.items():
+            X = np.asarray(X, dtype=np.float64)
+            if X.shape[0] != n:
+                raise InputError(f"block {block!r} has {X.shape[0]} clips but the responses have {n}.")
+            Xtr, Xte = _reduce(X[train], X[test], n_components, seed)
+            model = RidgeCV(alphas=alphas, cv=inner_cv).fit(Xtr, Ytr)
+            r = pearsonr(Yte, model.predict(Xte))
+            inner = model.cv_scores_.min(0)
+            for roi in rois:
+                m = labels == roi
+                rows.append({"block": block, "fold": f, "roi": roi, "r": float(np.nanmean(r[m])),
+                             "inner_mse": float(inner[m].mean())})
+    return pd.DataFrame(rows)
+
+
+def best_block(scores):
+    """Per fold and ROI, the test r of the block with the lowest inner-CV error (no test data used to choose).
+
+    Parameters
+    ----------
+    scores : pandas.DataFrame
+        Output of :func:`layer_scores` (optionally with extra key columns such as ``model``, ``subject``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (keys…, fold, roi) with ``block`` (the chosen one) and ``r``.
+    """
+    keys = [c for c in scores.columns if c not in ("block", "r", "inner_mse")]
+    idx = scores.groupby(keys)["inner_mse"].idxmin()
+    return scores.loc[idx, keys + ["block", "r"]].reset_index(drop=True)
+
+
+def permutation_null(X, responses, folds, n_permutations=20, alphas=None, inner_cv=5, n_components=None,
+                     seed=0):
+    """Chance level: the same encoding with the clips' responses shuffled relative to their features.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_clips, n_features)
+    responses : mapping of str to ndarray of shape (n_clips, n_voxels_roi)
+    folds : list of (train, test)
+    n_permutations : int
+    alphas, inner_cv, n_components, seed : see :func:`layer_scores`
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``permutation, roi, r`` (test r averaged over folds).
+    """
+    rng = np.random.default_rng(seed)
+    out = []
+    for p in range(int(n_permutations)):
+        perm = rng.permutation(np.asarray(X).shape[0])
+        shuffled = {roi: np.asarray(Y)[perm] for roi, Y in responses.items()}
+        df = layer_scores({"X": X}, shuffled, folds, alphas=alphas, inner_cv=inner_cv,
+                          n_components=n_components, seed=seed)
+        df = df.groupby("roi", as_index=False)["r"].mean()
+        df["permutation"] = p
+        out.append(df)
+    import pandas as pd
+
+    return pd.concat(out, ignore_index=True)[["permutation", "roi", "r"]]
