@@ -40,7 +40,7 @@ class PCA(TransformerMixin, BaseEstimator):
 
     def fit(self, X, y=None):
         """X : ndarray of shape (n_samples, n_features), the training fold. Returns self."""
-        X = validate_data(self, X, dtype=[np.float64, np.float32])
+        X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_all_finite=False)
         check_finite(X, "X")
         n, p = X.shape
         k = self.n_components
@@ -61,7 +61,7 @@ class PCA(TransformerMixin, BaseEstimator):
     def transform(self, X):
         """X : ndarray of shape (n_samples, n_features) → ndarray of shape (n_samples, n_components)."""
         check_is_fitted(self, "components_")
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False, ensure_all_finite=False)
         check_finite(X, "X")
         return self._pca.transform(X)
 
