@@ -76,11 +76,12 @@ def save_figure_data(name: str, fig, data=None) -> None:
     atomic_write_text(Path(out) / f"{name}.csv", table.to_csv(index=False))
 
 
-def glue(name: str, value: Any, display: bool = False, data=None) -> Any:
+def glue(name: str, value: Any, display: bool = False, data=None) -> None:
     """Glue ``value`` under ``name`` for ``{glue:text}``/``{glue:figure}`` and record it.
 
     Figures are rendered to PNG, closed (so they are not shown twice), and the numbers they draw are saved as
-    CSV for the page's download link (``data``, a DataFrame, replaces the automatic extraction). Returns ``value``.
+    CSV for the page's download link (``data``, a DataFrame, replaces the automatic extraction). Returns None,
+    so a ``glue(...)`` call that ends a cell prints nothing.
     """
     try:
         from myst_nb import glue as _glue
@@ -107,7 +108,6 @@ def glue(name: str, value: Any, display: bool = False, data=None) -> Any:
     if _glue is not None:
         _glue(name, shown, display=display)
     record(name, value)
-    return value
 
 
 def glue_profile(profile: str) -> str:

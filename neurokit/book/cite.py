@@ -11,8 +11,8 @@ DOI_PLACEHOLDER = "10.5281/zenodo.TBD"  # minted at the first release; see CITAT
 CHAPTER_SOURCES = {
     "quickstart": [],
     "models_and_layers": ["gamal2024dynamics"],
-    "encoding": ["gamal2024dynamics", "cichy2021algonauts", "lahner2024bmd"],
-    "vist": ["wu2024vist", "onken2017retina"],
+    "encoding": ["gamal2024dynamics", "cichy2021algonauts", "lahner2024boldmoments"],
+    "vist": ["wu2024vist", "onken2016retina"],
     "neurons": ["wang2025neurons", "wen2018cc2017", "gong2024neuroclips"],
 }
 
