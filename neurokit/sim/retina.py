@@ -3,7 +3,7 @@
 A population of retinal ganglion cells (RGCs) with **known** spatio-temporal receptive fields watches two
 "movies" with different statistics; spikes are Poisson with repeated trials at 30 Hz.
 
-Cells (three types, in equal numbers)
+Cells (three types: by default half ON-OFF subunit cells, the other half alternating ON / OFF)
     * ``ON`` / ``OFF``: linear-nonlinear (LN) cells. Spatial RF = difference of Gaussians (centre σc,
       surround 2σc, surround weight 0.6), temporal filter = biphasic (difference of two 3rd-order gamma
       kernels, 15 frames = 0.5 s), sign +1 (ON) / -1 (OFF).
@@ -97,7 +97,7 @@ def movie2_frames(n_frames: int, size: int, seed: int = 0) -> np.ndarray:
         y, x = int(pos[0]), int(pos[1])
         frames[t] = tex[y : y + size, x : x + size]
     flicker = 1.0 + 0.25 * np.sin(2 * np.pi * np.arange(n_frames) / 47.0)
-    lum = 127.5 + 45.0 * frames * flicker[:, None, None] * 0.8
+    lum = 127.5 + 24.0 * frames * flicker[:, None, None]  # lower contrast than movie 1
     return lum.clip(0, 255).astype(np.uint8)
 
 
@@ -127,8 +127,11 @@ def temporal_filter(tau: float, n_lags: int = N_LAGS) -> np.ndarray:
     return f / np.linalg.norm(f)
 
 
-def make_population(n_cells: int, size: int, seed: int = 0) -> dict:
-    """Random cell parameters: positions, types, spatial kernels (pixels) and temporal filters."""
+def make_population(n_cells: int, size: int, seed: int = 0, subunit_fraction: float = 0.5) -> dict:
+    """Random cell parameters: positions, types, spatial kernels (pixels) and temporal filters.
+
+    ``subunit_fraction`` of the cells are ON-OFF subunit cells, the rest alternate ON / OFF.
+    """
     rng = np.random.default_rng([seed, 11])
     scale = size / 64.0
     n_side = int(np.ceil(np.sqrt(n_cells)))
@@ -136,7 +139,12 @@ def make_population(n_cells: int, size: int, seed: int = 0) -> dict:
     gy, gx = np.meshgrid(np.linspace(lo, hi, n_side), np.linspace(lo, hi, n_side), indexing="ij")
     order = rng.permutation(n_side * n_side)[:n_cells]
     pos = np.stack([gy.ravel()[order], gx.ravel()[order]], 1) + rng.normal(0, 1.5 * scale, (n_cells, 2))
-    types = np.array([CELL_TYPES[i % 3] for i in range(n_cells)])
+    n_sub = int(round(subunit_fraction * n_cells))
+    types = np.array(["ONOFF_subunit" if i % 2 == 1 and i // 2 < n_sub else ("ON", "OFF")[(i // 2) % 2]
+                      for i in range(n_cells)])
+    if (types == "ONOFF_subunit").sum() < n_sub:  # fewer odd slots than requested: fill from the end
+        free = np.nonzero(types != "ONOFF_subunit")[0][::-1][: n_sub - (types == "ONOFF_subunit").sum()]
+        types[free] = "ONOFF_subunit"
     sigma_c = rng.uniform(2.0, 3.0, n_cells) * scale
     taus = rng.uniform(1.2, 2.2, n_cells)
     spatial = np.zeros((n_cells, size, size))

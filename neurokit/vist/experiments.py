@@ -79,6 +79,17 @@ def _inputs(name: str, d: RetinaData) -> np.ndarray:
     return d.stimulus if name in ("i3d_mstcn", "crnn", "ln") else d.features
 
 
+def standardize_features(train_movie: RetinaData, test_movie: RetinaData):
+    """Z-score the feature channels with the training frames' mean/std (our choice; the authors fed raw DINOv2
+    features). Returns new (train, test) RetinaData objects."""
+    import dataclasses
+
+    f = train_movie.features[train_movie.split_train]
+    mu, sd = f.mean(axis=(0, 1)), f.std(axis=(0, 1)) + 1e-6
+    return tuple(dataclasses.replace(d, features=((d.features - mu) / sd).astype(np.float32))
+                 for d in (train_movie, test_movie))
+
+
 def run_model(name: str, train_movie: RetinaData, test_movie: RetinaData, config: TrainConfig | None = None,
               video_layers: int = 6, video_dim: int = 256, checkpoint_dir=None, progress: bool = False) -> RunResult:
     """Train ``name`` on ``train_movie``'s first half; score within (second half) and cross (``test_movie``).

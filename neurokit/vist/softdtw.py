@@ -23,8 +23,8 @@ from neurokit.errors import InputError
 try:  # numba is in the lock file; fall back to pure numpy loops only if it is missing
     import numba
 
-    _njit = numba.njit(parallel=True, fastmath=False, cache=False)
-    _prange = numba.prange
+    _njit = numba.njit(parallel=False, fastmath=False, cache=True)  # serial: no oversubscription with torch threads
+    _prange = range
 except ImportError:  # pragma: no cover
     numba = None
 

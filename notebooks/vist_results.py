@@ -1,0 +1,188 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+#   neurokit:
+#     datasets: [vist_retina]
+#     timeout: 1200
+# ---
+
+# %% [markdown]
+# # Vi-ST 3: within- and cross-movie results, baselines and ablations
+#
+# We train Vi-ST and the baselines on the simulated retina and score them with the authors' metrics: CC = mean
+# of |r| over cells (the logged `val/corr`), the mean over cells with r > 0 (the prediction export), and SD-KL
+# (code wrapper). Protocol of the simulated profiles: train on the first half of movie 1; **within-movie** = the
+# second half of movie 1, **cross-movie** = all of movie 2, so one training run gives both numbers and their
+# difference is due to the change of stimulus statistics alone. (The authors' cross-movie runs train on both
+# halves of one movie and test on both halves of the other; their within-movie protocol uses halves.)
+#
+# Baselines are **our reconstructions** (no baseline code was published): "DINOv2+MSTCN" = the same frozen
+# features with the 3-D MS-TCN stage and a linear readout; "I3D+MSTCN" = a **random-init, frozen** I3D-style 3-D
+# conv stem on the frames (no Kinetics weights offline) with the same head; CRNN after Zheng et al. 2021; and the
+# classic LN model (ridge filter on pooled pixels, 15 lags, softplus). All trained models use the same loop
+# (AdamW, warm-up + cosine, SWA, BN recompute) and loss; the embedded profile shrinks epochs, batches and widths.
+
+# %% tags=["parameters"]
+profile = "embedded"
+seed = 0
+models = ["vist", "dinov2_mstcn", "i3d_mstcn", "crnn", "ln"]
+ablations = ["vist_no_adaln", "vist_no_cmst", "vist_no_sdtw"]
+epochs = 12
+batches_per_epoch = 3
+batch_size = 2
+window = 48
+lr = 5e-3
+video_layers = 3
+video_dim = 16
+standardize = True
+torch_threads = 1
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import torch
+
+from neurokit.book import glue, glue_profile
+from neurokit.data import ensure
+from neurokit.data.retina import load_retina, load_truth, noise_ceiling_cc
+from neurokit.plotting import set_style
+from neurokit.vist.experiments import results_table, run_model, standardize_features
+from neurokit.vist.train import TrainConfig
+
+set_style()
+label = glue_profile(profile)
+torch.set_num_threads(torch_threads)
+root = ensure("vist_retina", profile=profile, seed=seed)
+m1, m2 = load_retina(root, "movie1"), load_retina(root, "movie2")
+if standardize:
+    m1, m2 = standardize_features(m1, m2)
+paper_recipe = profile == "paper"
+cfg = TrainConfig() if paper_recipe else TrainConfig(
+    epochs=epochs, batches_per_epoch=batches_per_epoch, batch_size=batch_size, window=window, lr=lr,
+    lr_start=lr / 16, lr_min=lr / 8, swa_lr=lr / 8, warmup=max(1, epochs // 6), swa_start=epochs - max(1, epochs // 4),
+    swa_anneal=max(1, epochs // 6), seed=seed, device="cpu", eval_every=0)
+results = {}
+for name in list(models) + list(ablations):
+    results[name] = run_model(name, m1, m2, cfg, video_layers=video_layers, video_dim=video_dim)
+table = results_table(results[n] for n in models)
+glue("train_seconds", float(sum(r.seconds for r in results.values())))
+table
+
+# %% [markdown]
+# Training everything took {glue:text}`train_seconds:.0f` s on this machine ({glue:text}`profile` profile).
+#
+# ## Paper vs this run
+#
+# The paper's main tables (CC and SD-KL of Vi-ST and baselines, per movie) were **not available offline**; what is
+# available are the authors' training logs and two figures on the first author's website (spec §9). We put those
+# beside our numbers; they are real-data numbers and not targets for a simulation.
+
+# %%
+vist = results["vist"].scores
+ln = results["ln"].scores
+paper = pd.DataFrame([
+    {"quantity": "Vi-ST CC (mean |r|), cross-movie, train mov1 → test mov2", "paper (authors' log, final SWA)": 0.3047,
+     "this run": vist["cross"]["cc"]},
+    {"quantity": "Vi-ST CC, cross-movie, best epoch", "paper (authors' log, final SWA)": 0.3281, "this run": np.nan},
+    {"quantity": "Vi-ST CC, cross-movie, train mov2 → test mov1", "paper (authors' log, final SWA)": 0.2275,
+     "this run": np.nan},
+    {"quantity": "Vi-ST CC, within movie 1, all cells (website figure)", "paper (authors' log, final SWA)": 0.54,
+     "this run": vist["within"]["cc"]},
+    {"quantity": "Vi-ST CC, within movie 2, all cells (website figure)", "paper (authors' log, final SWA)": 0.39,
+     "this run": np.nan},
+    {"quantity": "LN model CC, cross-movie", "paper (authors' log, final SWA)": np.nan, "this run": ln["cross"]["cc"]},
+]).set_index("quantity")
+glue("vist_cc_cross", vist["cross"]["cc"])
+glue("vist_cc_within", vist["within"]["cc"])
+glue("ln_cc_cross", ln["cross"]["cc"])
+glue("ln_cc_within", ln["within"]["cc"])
+glue("vist_gap", vist["within"]["cc"] - vist["cross"]["cc"])
+glue("vist_beats_ln", bool(vist["cross"]["cc"] > ln["cross"]["cc"]))
+paper
+
+# %% [markdown]
+# On the held-out movie Vi-ST reaches CC = {glue:text}`vist_cc_cross:.3f` against {glue:text}`ln_cc_cross:.3f`
+# for the LN model (Vi-ST better: {glue:text}`vist_beats_ln`); within movie 1 the numbers are
+# {glue:text}`vist_cc_within:.3f` and {glue:text}`ln_cc_within:.3f`. Vi-ST's within − cross gap is
+# {glue:text}`vist_gap:.3f`.
+
+# %%
+truth = load_truth(root) if m1.rate_true is not None else None
+if truth is not None:
+    types = truth["types"]
+    rows = []
+    for name in models:
+        for split in ("within", "cross"):
+            r = results[name].per_cell[split]
+            for ty in sorted(set(types)):
+                rows.append({"model": name, "test": split, "cell type": ty, "CC (mean r)": float(np.mean(r[types == ty]))})
+    by_type = pd.DataFrame(rows)
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3), sharey=True)
+    for ax, split in zip(axes, ("within", "cross")):
+        sub = by_type[by_type["test"] == split].pivot(index="model", columns="cell type", values="CC (mean r)")
+        sub.loc[list(models)].plot.bar(ax=ax, rot=30)
+        ax.set_title(f"{split}-movie"); ax.set_ylabel("CC (mean r over cells)")
+        ax.legend(fontsize=7)
+    ceil = float(np.mean(noise_ceiling_cc(m2)))
+    for ax in axes:
+        ax.axhline(ceil, color="k", ls=":", lw=0.8)
+    fig.tight_layout()
+    glue("fig_vist_by_type", fig)
+    glue("ceiling_cross", ceil)
+
+# %% [markdown]
+# ```{glue:figure} fig_vist_by_type
+# :name: fig-vist-by-type
+# CC by cell type, within movie 1 (left) and on movie 2 (right); dotted: the noise ceiling on movie 2
+# (CC of trial-averaged counts with the true rate, {glue:text}`ceiling_cross:.2f`). Linear ON/OFF cells are the LN
+# model's home ground; ON-OFF subunit cells are invisible to a linear filter ({glue:text}`data_label`).
+# ```
+
+# %%
+c = int(np.argmax(results["vist"].per_cell["cross"]))
+fig, ax = plt.subplots(figsize=(8, 2.6))
+tt = np.arange(min(300, m2.n_frames)) / 30
+ax.plot(tt, m2.spike_avg[: len(tt), c], color="k", lw=0.9, label="target (spike_avg)")
+ax.plot(tt, results["vist"].preds["cross"][c, : len(tt)], color="C3", lw=0.9, label="Vi-ST")
+ax.plot(tt, results["ln"].preds["cross"][c, : len(tt)], color="C0", lw=0.9, alpha=0.8, label="LN")
+ax.set_xlabel("time (s), movie 2"); ax.legend(fontsize=7)
+glue("fig_vist_traces_cross", fig)
+
+# %% [markdown]
+# ```{glue:figure} fig_vist_traces_cross
+# :name: fig-vist-traces-cross
+# Cross-movie predictions for the cell Vi-ST predicts best ({glue:text}`data_label`).
+# ```
+#
+# ## Ablations
+#
+# The website's ablation figure (digitised, ±0.002, "CC.", direction and aggregation not stated) gives: Vi-ST
+# 0.334; remove RF mask 0.328; replace causal multiscale block 0.332; remove multiscale kernel 0.322; replace loss
+# by RMSE 0.313. Our ablations: no AdaLN (no RF conditioning), no CMST (the multiscale temporal kernels removed,
+# spatial 3×3 convolutions kept), no soft-DTW (loss = RMSE + ReLU terms).
+
+# %%
+abl_paper = {"vist": 0.334, "vist_no_adaln": 0.328, "vist_no_cmst": 0.322, "vist_no_sdtw": 0.313}
+abl = results_table(results[n] for n in ["vist", *ablations])[["CC within", "CC cross", "SD-KL cross", "parameters"]]
+abl.insert(0, "paper CC (ablation figure)", [abl_paper.get(n, np.nan) for n in abl.index])
+glue("abl_table", abl)
+abl
+
+# %% [markdown]
+# ## What the simulation can and cannot show
+#
+# *Can*: that the implementation trains end to end with the authors' recipe and metrics; that a model on frozen
+# image features can capture cells whose nonlinear (rectified-subunit) spatial integration a linear filter
+# cannot; that a change of stimulus statistics between movies costs accuracy (the within − cross gap), since the
+# simulated cells keep movie 1's gains on movie 2. *Cannot*: the size of any of these effects in real salamander
+# retina, anything about DINOv2 (our features are an ImageNet EfficientNet stand-in), or the ranking of the
+# paper's baselines: our baselines are reconstructions, the embedded training is far shorter than the paper's
+# 1440 steps, and single-seed differences between ablations of a few hundredths are within run-to-run noise.
