@@ -352,3 +352,20 @@ def test_killed_during_feature_cache_write_resumes_identically(tmp_path, monkeyp
         np.testing.assert_array_equal(resumed[layer], fresh[layer])
     a = {k: v for k, v in tree_hashes(cache_a).items() if not k.split("/")[-1].startswith(".")}
     assert a == tree_hashes(tmp_path / "cache_b" / "features")
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "neurokit/cli.py main() catches only NeurokitError (the 'except NeurokitError' line): an OSError such as "
+    "ENOSPC (disk full) escapes as a Python traceback with no advice. Fix: also catch OSError there, print "
+    "'neurokit: error: <exc>. Free disk space (or point NEUROKIT_BUILD_DIR / NEUROKIT_DATA elsewhere) and "
+    "re-run; finished chapters are kept.' and return 2."))
+def test_disk_full_seen_from_the_cli(book_root, tmp_path, monkeypatch, capsys):
+    from neurokit.cli import main
+
+    book, before = _first_run(book_root, tmp_path)
+    monkeypatch.setenv("NEUROKIT_BUILD_DIR", str(book.build))
+    with disk_full(under=book.build, after_bytes=0, match="..lock.*"):  # the temporary file of _build/.lock
+        code = main(["book", "--root", str(book_root), "--profile", "smoke", "--no-html", "-q"])
+    err = capsys.readouterr().err
+    assert code == 2 and "No space left on device" in err and "Free disk space" in err
+    assert tree_hashes(book.build) == before and temp_files(book.build) == []
