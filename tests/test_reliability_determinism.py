@@ -57,10 +57,22 @@ def test_simulated_data_sets_are_identical_across_data_homes(tmp_path):
     "overwrite it before their kernels start, so one chapter's glued numbers land in the other's result (or "
     "nowhere). Fix: give each kernel its own env (papermill engine kwarg / KernelManager env=...) instead "
     "of mutating os.environ, or run jobs>1 in processes."))
-def test_parallel_chapters_keep_their_own_results(tmp_path):
+def test_parallel_chapters_keep_their_own_results(tmp_path, monkeypatch):
+    import time
+
+    import papermill
+
     root = make_book(tmp_path / "book")
     serial = Book(root, "smoke", build_dir=tmp_path / "serial")
     assert [r.status for r in serial.run(progress=False)] == ["executed", "executed"]
+    # a busy machine: each kernel starts a moment after its thread has prepared it (makes the overlap certain)
+    real = papermill.execute_notebook
+
+    def slow_start(*args, **kwargs):
+        time.sleep(2.0)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(papermill, "execute_notebook", slow_start)
     parallel = Book(root, "smoke", build_dir=tmp_path / "parallel")
     runs = parallel.run(jobs=2, progress=False)
     assert [r.status for r in runs] == ["executed", "executed"]
