@@ -168,6 +168,7 @@ class _LimitedFile:
         if ok == n:
             return self._fh.write(data)
         if ok > 0:  # the disk takes what fits, as a real one does
+            self._fh.flush()
             part = data.encode()[:ok] if isinstance(data, str) else bytes(memoryview(data).cast("B")[:ok])
             (self._fh.buffer if isinstance(data, str) else self._fh).write(part)
             self._fh.flush()
