@@ -133,3 +133,51 @@ def permutation_null(X, responses, folds, n_permutations=20, alphas=None, inner_
     import pandas as pd
 
     return pd.concat(out, ignore_index=True)[["permutation", "roi", "r"]]
+
+
+def model_features(models, videos, weights="embedded", device=None, progress=False):
+    """Block features of several registry models for the same videos, through the shared feature cache.
+
+    Parameters
+    ----------
+    models : sequence of str
+        Registry names (:func:`neurokit.features.list_extractors`).
+    videos : sequence of paths
+    weights : {"embedded", "paper"}
+    device : str, optional
+    progress : bool
+
+    Returns
+    -------
+    dict
+        ``{model: {block: ndarray of shape (n_videos, n_features)}}``.
+    """
+    from neurokit.features import create_extractor, extract_dataset
+
+    out = {}
+    for m in models:
+        ex = create_extractor(m, layers="blocks", weights=weights, device=device)
+        feats = extract_dataset(ex, list(videos), cache=True, progress=progress)
+        out[m] = {b: np.asarray(x, dtype=np.float32) for b, x in feats.items()}
+    return out
+
+
+def choose_block(features, responses, folds, inner_cv=5, n_components=None, seed=0):
+    """The block with the lowest inner-CV error averaged over ROIs, using training clips only.
+
+    Parameters
+    ----------
+    features : mapping of str to ndarray of shape (n_clips, n_features_block)
+    responses : mapping of str to ndarray of shape (n_clips, n_voxels_roi)
+    folds : list of (train, test)
+        Only the training clips of each fold are used (their inner CV).
+
+    Returns
+    -------
+    block : str
+    table : pandas.DataFrame
+        Mean inner error per block.
+    """
+    df = layer_scores(features, responses, folds, inner_cv=inner_cv, n_components=n_components, seed=seed)
+    table = df.groupby("block", sort=False)["inner_mse"].mean()
+    return str(table.idxmin()), table.reset_index()
