@@ -85,13 +85,15 @@ class RetinaData:
 
 
 def movie_store(root, movie: str) -> Path:
-    """Path of the zarr store of ``movie`` under ``root``."""
+    """Path of the zarr store of ``movie`` under ``root`` (or under ``root/20150423_90/``, the authors' layout)."""
     key = MOVIES.get(str(movie))
     if key is None:
         from neurokit.errors import UnknownNameError
 
         raise UnknownNameError("movie", movie, sorted(MOVIES))
-    return Path(root) / f"{key}_zarr"
+    direct = Path(root) / f"{key}_zarr"
+    nested = Path(root) / "20150423_90" / f"{key}_zarr"  # the authors' folder name (manifest layout)
+    return nested if (not direct.exists() and nested.exists()) else direct
 
 
 def load_retina(root, movie: str = "MOVIE01", load_stimulus: bool = True) -> RetinaData:

@@ -45,7 +45,7 @@ from neurokit.errors import InputError
 
 log = logging.getLogger(__name__)
 
-SIM_VERSION = 1
+SIM_VERSION = 2
 N_LAGS = 15
 CELL_TYPES = ("ON", "OFF", "ONOFF_subunit")
 
