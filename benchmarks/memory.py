@@ -126,6 +126,28 @@ def main(argv=None) -> int:
     for n in names:
         if n not in known:
             raise UnknownNameError("chapter", n, known)
+
+    def report(chapters: dict) -> dict:
+        parts: dict[str, dict] = {}
+        for n, r in chapters.items():
+            p = parts.setdefault(r["part"], {"chapters": [], "peak_rss_gib": 0.0})
+            p["chapters"].append(n)
+            p["peak_rss_gib"] = max(p["peak_rss_gib"], r["peak_rss_gib"])
+        for p in parts.values():
+            p["within_budget"] = p["peak_rss_gib"] < args.budget_gib
+        return {
+            "profile": args.profile,
+            "budget_gib": args.budget_gib,
+            "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+            "machine": {"platform": platform.platform(), "python": platform.python_version(),
+                        "cpus": os.cpu_count(), "memory_gib": round(psutil.virtual_memory().total / GIB, 1),
+                        "load_average_1m": round(os.getloadavg()[0], 1)},
+            "method": "peak of the summed RSS of the runner process and its kernel, sampled every "
+                      f"{args.interval} s; chapter executed with Book.execute(force=True) in a fresh subprocess",
+            "chapters": chapters,
+            "parts": parts,
+        }
+
     chapters = {}
     for n in names:
         print(f"{n} ({args.profile}) …", end=" ", flush=True)
@@ -134,25 +156,8 @@ def main(argv=None) -> int:
         r["part"] = known[n].part or f"{n.split('_')[0]} (not in _toc.yml)"
         chapters[n] = r
         print(f"{r['status']}, peak {r['peak_rss_gib']:.2f} GiB, {r['wall_s']:.0f} s", flush=True)
-    parts: dict[str, dict] = {}
-    for n, r in chapters.items():
-        p = parts.setdefault(r["part"], {"chapters": [], "peak_rss_gib": 0.0})
-        p["chapters"].append(n)
-        p["peak_rss_gib"] = max(p["peak_rss_gib"], r["peak_rss_gib"])
-    for p in parts.values():
-        p["within_budget"] = p["peak_rss_gib"] < args.budget_gib
-    report = {
-        "profile": args.profile,
-        "budget_gib": args.budget_gib,
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "machine": {"platform": platform.platform(), "python": platform.python_version(),
-                    "cpus": os.cpu_count(), "memory_gib": round(psutil.virtual_memory().total / GIB, 1)},
-        "method": "peak of the summed RSS of the runner process and its kernel, sampled every "
-                  f"{args.interval} s; chapter executed with Book.execute(force=True) in a fresh subprocess",
-        "chapters": chapters,
-        "parts": parts,
-    }
-    atomic_write_json(args.out, report)
+        atomic_write_json(args.out, report(chapters))  # after every chapter: an interrupted run keeps its rows
+    parts = report(chapters)["parts"]
     print(f"wrote {args.out}")
     for name, p in parts.items():
         print(f"  {name}: peak {p['peak_rss_gib']:.2f} GiB ({'within' if p['within_budget'] else 'OVER'} "
