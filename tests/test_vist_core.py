@@ -119,6 +119,7 @@ def test_soft_dtw_gradient_vs_central_differences_1e10():
     assert np.abs(grad - fd).max() / np.abs(grad).max() < 1e-9
 
 
+@pytest.mark.slow  # tslearn's numba JIT alone takes 30-60 s on the shared machine
 def test_soft_dtw_divergence_properties_and_tslearn_agreement():
     from tslearn.metrics import SoftDTWLossPyTorch
 
@@ -133,11 +134,19 @@ def test_soft_dtw_divergence_properties_and_tslearn_agreement():
 
 
 # ----------------------------------------------------------------------------------------- loss
-def _reference_loss(y_hat, y):
-    """Straight transcription of the formula of spec §5 with tslearn's divergence."""
-    from tslearn.metrics import SoftDTWLossPyTorch
+def _ref_divergence(a, b, gamma=0.1):
+    """Soft-DTW divergence per row from the plain double-loop recurrence (independent of our kernels)."""
+    def one(u, v):
+        D = ((u[:, None, :] - v[None, :, :]) ** 2).sum(-1)
+        return soft_dtw_reference(D, gamma)
 
-    sd = SoftDTWLossPyTorch(gamma=0.1, normalize=True)
+    a, b = a.numpy(), b.numpy()
+    return torch.tensor([one(x, y) - 0.5 * (one(x, x) + one(y, y)) for x, y in zip(a, b)], dtype=torch.float64)
+
+
+def _reference_loss(y_hat, y):
+    """Straight transcription of the formula of spec §5 with a plain-loop soft-DTW divergence."""
+    sd = _ref_divergence
     yh = y_hat.permute(0, 2, 1)
     T = y.shape[1]
     loss = 0.1 * torch.sqrt(((yh - y) ** 2).mean()) + 0.5 * torch.relu(-yh).mean()
@@ -148,7 +157,7 @@ def _reference_loss(y_hat, y):
     return loss
 
 
-@pytest.mark.parametrize("T", [40, 53, 128])
+@pytest.mark.parametrize("T", [40, 53, 100])
 def test_loss_matches_reference_formula(T):
     g = torch.Generator().manual_seed(T)
     y_hat = torch.randn(2, 5, T, dtype=torch.float64, generator=g)

@@ -49,7 +49,7 @@ def _tiny_vist():
 
 def test_training_resumes_to_the_same_model(tmp_path):
     seg = _toy()
-    cfg = TrainConfig(epochs=3, batches_per_epoch=2, batch_size=2, window=48, swa_start=1, swa_anneal=1,
+    cfg = TrainConfig(epochs=3, batches_per_epoch=1, batch_size=2, window=40, swa_start=1, swa_anneal=1,
                       warmup=1, device="cpu", eval_every=0)
     full = train(_tiny_vist(), [seg], [], cfg, checkpoint_dir=tmp_path / "a")
     part = train(_tiny_vist(), [seg], [], cfg, checkpoint_dir=tmp_path / "b", stop_after=1)
@@ -65,7 +65,7 @@ def test_training_resumes_to_the_same_model(tmp_path):
 
 def test_training_reduces_loss_and_predicts():
     seg = _toy(T=200)
-    cfg = TrainConfig(epochs=6, batches_per_epoch=3, batch_size=4, window=48, swa_start=None, warmup=1,
+    cfg = TrainConfig(epochs=5, batches_per_epoch=2, batch_size=4, window=40, swa_start=None, warmup=1,
                       lr=3e-3, device="cpu", eval_every=0)
     res = train(_tiny_vist(), [seg], [], cfg)
     assert res.history[-1]["train_loss"] < res.history[0]["train_loss"]
@@ -141,12 +141,12 @@ def test_ln_baseline_recovers_planted_filter():
     from neurokit.vist.baselines import LNModel
 
     rng = np.random.default_rng(0)
-    frames = rng.uniform(-1, 1, (1500, 16, 16))
+    frames = rng.uniform(-1, 1, (800, 16, 16))
     w = np.zeros((3, 256))
     w[0, 40], w[1, 41] = 1.0, 1.0  # lag 0 pixel 40, lag 1 pixel 41 (lag-major design)
-    X = np.zeros((1500, 3 * 256))
+    X = np.zeros((800, 3 * 256))
     for lag in range(3):
-        X[lag:, lag * 256 : (lag + 1) * 256] = frames.reshape(1500, -1)[: 1500 - lag]
+        X[lag:, lag * 256 : (lag + 1) * 256] = frames.reshape(800, -1)[: 800 - lag]
     rate = np.log1p(np.exp(2 * (X @ w.ravel())))[:, None]
     m = LNModel(n_lags=3, alphas=(1e-1, 1.0, 10.0)).fit(frames, rate + 0.01 * rng.standard_normal(rate.shape))
     top = np.argsort(np.abs(m.coef_[:, 0]))[-2:]

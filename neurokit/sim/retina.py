@@ -51,7 +51,7 @@ CELL_TYPES = ("ON", "OFF", "ONOFF_subunit")
 
 #: Sizes per profile. frames = (movie 1, movie 2); size = stimulus pixels; grid = feature grid.
 PROFILE_SIZES = {
-    "smoke": dict(n_cells=6, frames=(160, 140), size=32, n_trials=5, extractor="random_conv_s16", wn_frames=1500),
+    "smoke": dict(n_cells=6, frames=(160, 140), size=32, n_trials=5, extractor="random_conv_s16", wn_frames=800),
     "embedded": dict(n_cells=24, frames=(720, 600), size=64, n_trials=10, extractor="efficientnet_lite0_s8",
                      wn_frames=3000),
     "paper": dict(n_cells=90, frames=(1800, 1600), size=64, n_trials=20, extractor="efficientnet_lite0_s16",

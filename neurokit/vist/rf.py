@@ -96,7 +96,8 @@ def true_rf_on_grid(spatial: np.ndarray, grid: int = 16) -> np.ndarray:
 
 
 def rf_agreement(estimated: np.ndarray, true: np.ndarray) -> dict:
-    """Per-cell agreement of RF maps (cells, g, g): Pearson r of the maps and centre-of-mass distance (cells).
+    """Per-cell agreement of RF maps (cells, g, g): Pearson r of the maps and the distance between the centres of
+    mass of the maps' upper halves (values above half the maximum).
 
     Returns
     -------
@@ -112,8 +113,9 @@ def rf_agreement(estimated: np.ndarray, true: np.ndarray) -> dict:
     g = e.shape[1]
     yy, xx = np.mgrid[0:g, 0:g]
 
-    def com(m):
+    def com(m):  # centre of mass of the upper half of each map (robust to background noise)
+        m = np.clip(m - 0.5 * m.max(axis=(1, 2), keepdims=True), 0, None)
         w = m / (m.sum(axis=(1, 2), keepdims=True) + 1e-12)
         return np.stack([(w * yy).sum(axis=(1, 2)), (w * xx).sum(axis=(1, 2))], 1)
 
-    return {"r": r, "com_distance": np.linalg.norm(com(e**2) - com(t**2), axis=1)}
+    return {"r": r, "com_distance": np.linalg.norm(com(np.abs(e)) - com(np.abs(t)), axis=1)}
