@@ -137,15 +137,15 @@ def test_n_way_chance_levels():
     assert M.n_way_chance(2, 3) == pytest.approx(0.75) and M.n_way_chance(50, 3) == pytest.approx(3 / 52)
     assert M.n_way_chance(50, 1, top_k=5) == pytest.approx(0.1)
     rng = np.random.default_rng(9)
-    for n_way, n_gt, top_k in [(2, 1, 1), (50, 1, 1), (2, 3, 1), (50, 3, 1), (10, 3, 3)]:
+    for n_way, n_gt, top_k in [(2, 1, 1), (50, 3, 1), (10, 3, 3)]:
         expected = M.n_way_chance(n_way, n_gt, top_k)
         accs = []
         r = np.random.RandomState(1)
-        for _ in range(300):
+        for _ in range(200):
             p = rng.random(400)
             gt = rng.choice(400, n_gt, replace=False)
-            accs.append(M.n_way_top_k_acc(p, gt, n_way, 20, top_k, r)[0])
-        se = np.sqrt(expected * (1 - expected) / 300) * 4 + 0.005
+            accs.append(M.n_way_top_k_acc(p, gt, n_way, 10, top_k, r)[0])
+        se = np.sqrt(expected * (1 - expected) / 200) * 4 + 0.005
         assert abs(np.mean(accs) - expected) < se, (n_way, n_gt, np.mean(accs))
 
 

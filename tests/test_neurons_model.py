@@ -6,6 +6,14 @@ import torch
 
 from neurokit.errors import InputError, UnknownNameError
 from neurokit.neurons.model import NeuronsModel, create_config
+from neurokit.neurons.train import limit_threads
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    """Tiny models: one torch thread (OpenMP spin-waits make two threads far slower on a shared machine)."""
+    with limit_threads(1):
+        yield
 
 
 @pytest.fixture(scope="module")

@@ -6,6 +6,14 @@ import pytest
 import torch
 
 from neurokit.neurons import pipeline as P
+from neurokit.neurons.train import limit_threads
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    """Tiny models: one torch thread (OpenMP spin-waits make two threads far slower on a shared machine)."""
+    with limit_threads(1):
+        yield
 
 
 def test_cccat_stretch():

@@ -18,7 +18,7 @@ from neurokit.errors import InputError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["run_decoding", "data_fingerprint"]
+__all__ = ["run_decoding", "run_ablations", "data_fingerprint"]
 
 
 def data_fingerprint(root) -> str:
@@ -32,10 +32,11 @@ def data_fingerprint(root) -> str:
 
 
 def run_decoding(root, subject: int = 1, config: str = "embedded", stage1_epochs: int = 10,
-                 stage2_epochs: int = 4, stage1_batch: int = 32, stage2_batch: int = 20, lr: float = 1e-3,
+                 stage2_epochs: int = 4, stage1_batch: int = 32, stage2_batch: int = 10, lr: float = 3e-3,
                  text_method: str = "minilm", use_prior: bool = True, batch_coupled: bool = True,
                  subtasks=("seg", "cls", "txt", "rec"), progressive: bool = True, eval_batch: int = 20,
-                 seed: int = 0, cache: bool = True, stage1_state=None, return_model: bool = False) -> dict:
+                 seed: int = 0, cache: bool = True, stage1_state=None, return_model: bool = False,
+                 threads: int | None = 1) -> dict:
     """Train NEURONS on one subject of a cc2017 folder and score the decoding subtasks on its test split.
 
     Parameters
@@ -47,6 +48,8 @@ def run_decoding(root, subject: int = 1, config: str = "embedded", stage1_epochs
         text width) are set from the data.
     stage1_state : dict, optional
         A stage-1 ``state_dict`` to start from (skips stage 1; used by the ablations, which share stage 1).
+    threads : int or None
+        torch intra-op threads while training (see :func:`neurokit.neurons.train.limit_threads`).
 
     Returns
     -------
@@ -55,11 +58,9 @@ def run_decoding(root, subject: int = 1, config: str = "embedded", stage1_epochs
         (m, F, 3, H, W) in [0, 1], mask_probs, concept_probs, top_concept, captions), ``history`` and timings;
         ``model`` and ``stage1_state`` when ``return_model``.
     """
-    from neurokit._io import atomic_path, sha256_json
+    from neurokit._io import sha256_json
     from neurokit.config import cache_home
-    from neurokit.data.cc2017 import load_cc2017
     from neurokit.neurons import train as T
-    from neurokit.neurons.model import NeuronsModel, create_config
 
     args = dict(subject=subject, config=config, stage1_epochs=stage1_epochs, stage2_epochs=stage2_epochs,
                 stage1_batch=stage1_batch, stage2_batch=stage2_batch, lr=lr, text_method=text_method,
@@ -71,6 +72,20 @@ def run_decoding(root, subject: int = 1, config: str = "embedded", stage1_epochs
     if cache and not return_model and stage1_state is None and path.exists():
         logger.info("reusing cached decoding run %s", path)
         return torch.load(path, weights_only=True)
+    with T.limit_threads(threads):
+        return _run(root, subject, config, stage1_epochs, stage2_epochs, stage1_batch, stage2_batch, lr, text_method,
+                    use_prior, batch_coupled, subtasks, progressive, eval_batch, seed, cache, stage1_state,
+                    return_model, args, path)
+
+
+def _run(root, subject, config, stage1_epochs, stage2_epochs, stage1_batch, stage2_batch, lr, text_method,
+         use_prior, batch_coupled, subtasks, progressive, eval_batch, seed, cache, stage1_state, return_model,
+         args, path):
+    from neurokit._io import atomic_path
+    from neurokit.data.cc2017 import load_cc2017
+    from neurokit.neurons import train as T
+    from neurokit.neurons.model import NeuronsModel, create_config
+
     data = load_cc2017(root, subject)
     text_dim = 384 if text_method == "minilm" else 64
     cfg = create_config(config, n_voxels=(data.n_voxels,), n_concepts=len(data.concept_names), text_dim=text_dim,
@@ -102,8 +117,55 @@ def run_decoding(root, subject: int = 1, config: str = "embedded", stage1_epochs
         "config": cfg.to_dict(), "args": args,
     }
     if cache and stage1_state is None:
+        path.parent.mkdir(parents=True, exist_ok=True)
         with atomic_path(path) as tmp:
             torch.save(result, tmp)
     if return_model:
         result = dict(result, model=model, stage1_state=s1_state, prep=prep)
     return result
+
+
+def run_ablations(root, subject: int = 1, ablations=None, stage2_epochs: int = 2, cache: bool = True,
+                  **kwargs) -> dict:
+    """The subtask ablation (paper Table, S1): stage 1 once, then stage 2 per configuration, same seed.
+
+    Parameters
+    ----------
+    ablations : dict, optional
+        ``name -> dict(subtasks=..., progressive=...)``; default :data:`neurokit.neurons.train.ABLATIONS`.
+    stage2_epochs : int
+        Stage-2 epochs of every configuration.
+    **kwargs
+        Passed to :func:`run_decoding` (stage-1 settings, batch sizes, seed…).
+
+    Returns
+    -------
+    dict
+        ``name -> metrics`` (see :func:`neurokit.neurons.train.evaluate_subtasks`).
+    """
+    from neurokit._io import atomic_path, sha256_json
+    from neurokit.config import cache_home
+    from neurokit.neurons.train import ABLATIONS
+
+    ablations = ablations or ABLATIONS
+    key = sha256_json({"ablations": ablations, "subject": subject, "stage2_epochs": stage2_epochs,
+                       "data": data_fingerprint(root), **{k: (sorted(v) if isinstance(v, tuple) else v)
+                                                          for k, v in kwargs.items()}, "version": 1})[:16]
+    path = cache_home() / "neurons" / f"ablations-{key}.pt"
+    if cache and path.exists():
+        return torch.load(path, weights_only=True)
+    kwargs = dict(kwargs)
+    for k in ("subtasks", "progressive", "stage2_epochs", "return_model", "stage1_state", "cache"):
+        kwargs.pop(k, None)
+    out, state = {}, None
+    for name, ab in ablations.items():
+        r = run_decoding(root, subject, stage2_epochs=stage2_epochs, subtasks=tuple(ab["subtasks"]),
+                         progressive=bool(ab["progressive"]), stage1_state=state, return_model=True, cache=False,
+                         **kwargs)
+        state = r["stage1_state"]
+        out[name] = r["metrics"]
+    if cache:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(path) as tmp:
+            torch.save(out, tmp)
+    return out

@@ -330,7 +330,8 @@ def frame_metrics_published(pred_videos, gt_videos):
         s2 = [ssim(a, b) for a, b in zip(p[:, i], g[:, i])]
         for key, vals in (("ssim", s), ("psnr", q), ("ssim_2d", s2)):
             out[key].append(np.mean(vals))
-            out[key + "_std"].append(np.std(vals))
+            with np.errstate(invalid="ignore"):  # std of identical frames' inf PSNR is nan, as published
+                out[key + "_std"].append(np.std(vals))
     return {k: float(np.mean(v)) for k, v in out.items()}
 
 

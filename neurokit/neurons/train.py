@@ -17,6 +17,7 @@ Stand-ins in the simulated profiles (labelled wherever results are shown):
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass, field
 
@@ -32,7 +33,7 @@ from neurokit.neurons.text import WordTokenizer, bleu1, embed_captions
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["frame_tokens", "Prepared", "prepare", "train_stage1", "train_stage2", "evaluate_subtasks",
+__all__ = ["limit_threads", "frame_tokens", "Prepared", "prepare", "train_stage1", "train_stage2", "evaluate_subtasks",
            "ABLATIONS", "to_uint8_frames"]
 
 #: Stage-2 ablations of the paper's Table (subtasks switched on, progressive schedule on/off).
@@ -45,8 +46,32 @@ ABLATIONS = {
 }
 
 
-def frame_tokens(frames, n_tokens: int, dim: int, seed: int = 0):
-    """Stand-in for bigG image tokens: a fixed random projection of each patch of a g×g grid.
+@contextlib.contextmanager
+def limit_threads(n: int | None = 1):
+    """Run torch with ``n`` intra-op threads inside the block (``None``: leave as is).
+
+    The CPU-sized NEURONS models gain nothing from intra-op parallelism, and on a shared machine OpenMP's
+    spin-waiting makes two threads **twenty times slower** than one (measured: 2 stage-1 epochs took 113 s with
+    2 threads and 5 s with 1 under a load of 14 on 2 cores).
+    """
+    if n is None:
+        yield
+        return
+    old = torch.get_num_threads()
+    torch.set_num_threads(int(n))
+    try:
+        yield
+    finally:
+        torch.set_num_threads(old)
+
+
+def frame_tokens(frames, n_tokens: int, dim: int, seed: int = 0, semantic=None):
+    """Stand-in for bigG image tokens: a fixed random projection of each patch of a g×g grid, plus (optionally) a
+    clip-level semantic vector added to every token.
+
+    CLIP image tokens carry both local appearance and global semantics (their mean is what ``CLIPProj`` maps to
+    the caption space). Pixel patches alone have no semantics in their mean, so the embedded profile adds a fixed
+    random projection of the clip's caption embedding to every token (``semantic``): our stand-in, labelled.
 
     Parameters
     ----------
@@ -57,6 +82,8 @@ def frame_tokens(frames, n_tokens: int, dim: int, seed: int = 0):
         Token width.
     seed : int
         Seed of the projection (the same for every frame and split).
+    semantic : array of shape (n, T), optional
+        Clip-level semantic vectors (caption embeddings), projected to ``dim`` and added to every token.
 
     Returns
     -------
@@ -70,7 +97,15 @@ def frame_tokens(frames, n_tokens: int, dim: int, seed: int = 0):
     p = x.reshape(n, f, c, g, h // g, g, w // g).permute(0, 1, 3, 5, 2, 4, 6).reshape(n, f, g * g, -1)
     gen = torch.Generator().manual_seed(seed)
     proj = torch.randn(p.shape[-1], dim, generator=gen) / np.sqrt(p.shape[-1])
-    return (p - 0.5) @ proj * 2
+    tokens = (p - 0.5) @ proj * 2
+    if semantic is not None:
+        sem = torch.as_tensor(np.asarray(semantic), dtype=torch.float32)
+        if len(sem) != n:
+            raise InputError(f"semantic has {len(sem)} rows for {n} clips.")
+        sem = sem / sem.norm(dim=1, keepdim=True).clamp_min(1e-8)
+        sp = torch.randn(sem.shape[1], dim, generator=gen)
+        tokens = tokens + (sem @ sp)[:, None, None, :]
+    return tokens
 
 
 def to_uint8_frames(x):
@@ -112,16 +147,19 @@ def _resize(x, size, mode):
     return out.reshape(*shp[:-2], size, size)
 
 
-def prepare(data, model: NeuronsModel, text_method: str = "minilm", subj_idx: int = 0) -> Prepared:
-    """Targets for ``data`` (:class:`~neurokit.data.cc2017.CC2017Data`) sized to ``model``; fits its CLIPProj."""
+def prepare(data, model: NeuronsModel, text_method: str = "minilm", subj_idx: int = 0,
+            semantic_tokens: bool = True) -> Prepared:
+    """Targets for ``data`` (:class:`~neurokit.data.cc2017.CC2017Data`) sized to ``model``; fits its CLIPProj.
+
+    ``semantic_tokens`` adds the caption embedding to the frame tokens (see :func:`frame_tokens`)."""
     cfg = model.config
     if data.n_voxels != cfg.n_voxels[subj_idx]:
         raise InputError(f"subject has {data.n_voxels} voxels but the model's ridge {subj_idx} expects "
                          f"{cfg.n_voxels[subj_idx]}; build the config with n_voxels from the data.")
     if len(data.concept_names) != cfg.n_concepts:
         raise InputError(f"data has {len(data.concept_names)} concepts, the model {cfg.n_concepts}.")
-    tokens = frame_tokens(data.train_frames, cfg.n_tokens, cfg.clip_dim)
     tr_cap = torch.from_numpy(embed_captions(data.train_captions, text_method, cfg.text_dim))
+    tokens = frame_tokens(data.train_frames, cfg.n_tokens, cfg.clip_dim, semantic=tr_cap if semantic_tokens else None)
     te_cap = torch.from_numpy(embed_captions(data.test_captions, text_method, cfg.text_dim))
     phrases = [f"a {n}" if not n.startswith("scene:") else f"a scene of {n[6:]}" for n in data.concept_names]
     concept_text = torch.from_numpy(embed_captions(phrases, text_method, cfg.text_dim))
@@ -269,14 +307,14 @@ def train_stage2(model: NeuronsModel, prep: Prepared, epochs: int = 10, batch_si
             opt.step()
             sched.step()
             for k, v in terms.items():
-                acc.setdefault(k, []).append(float(v))
+                acc.setdefault(k, []).append(float(v.detach()))
         history.append({k: float(np.mean(v)) for k, v in acc.items()})
     model.eval()
     return history
 
 
 @torch.no_grad()
-def decode_test(model: NeuronsModel, prep: Prepared, batch_size: int = 20, seed: int = 0):
+def decode_test(model: NeuronsModel, prep: Prepared, batch_size: int = 20, seed: int = 0, sample_prior: bool = True):
     """Decode the test fMRI in batches of ``batch_size`` (20 at inference in the paper: it matters when
     ``batch_coupled``). Returns a dict of concatenated outputs (see :meth:`NeuronsModel.decode`) plus
     ``captions`` (greedy scene descriptions)."""
@@ -284,7 +322,7 @@ def decode_test(model: NeuronsModel, prep: Prepared, batch_size: int = 20, seed:
     gen = torch.Generator().manual_seed(seed)
     outs = []
     for s in range(0, len(prep.test_fmri), batch_size):
-        o = model.decode(prep.test_fmri[s:s + batch_size], prep.subj_idx, generator=gen)
+        o = model.decode(prep.test_fmri[s:s + batch_size], prep.subj_idx, sample_prior=sample_prior, generator=gen)
         ids = model.text_dec.generate(F.normalize(o["text_emb"], dim=-1), WordTokenizer.SOT, WordTokenizer.EOT)
         o["captions"] = [prep.tokenizer.decode(i) for i in ids]
         outs.append(o)
