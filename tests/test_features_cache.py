@@ -169,3 +169,21 @@ def test_pca_errors_and_sklearn_contract(rng):
     assert p.fit(X) is p
     with pytest.raises(ValueError):
         p.transform(X[:, :5])  # wrong number of features
+
+
+# ------------------------------------------------------------------ block statistics (chapter helpers)
+def test_block_statistics_reference_values(rng):
+    from neurokit.features.stats import block_statistics, clip_discriminability, participation_ratio
+
+    basis = np.linalg.qr(rng.standard_normal((50, 3)))[0].T  # 3 orthonormal directions in 50-d
+    A = rng.standard_normal((200, 3))
+    codes = np.linalg.qr(A - A.mean(0))[0]  # centred, equal variance, uncorrelated
+    X = codes @ basis
+    assert participation_ratio(X) == pytest.approx(3.0, rel=1e-6)  # planted dimensionality recovered
+    same = np.tile(rng.standard_normal(40), (8, 1))
+    assert clip_discriminability(same) == pytest.approx(0.0, abs=1e-12) and participation_ratio(same) == 0.0
+    assert clip_discriminability(rng.standard_normal((30, 5000))) == pytest.approx(1.0, abs=0.02)
+    df = block_statistics({"B1": X, "B2": same[:1].repeat(200, 0)})
+    assert df["depth"].tolist() == [0.5, 1.0] and df["dim"].tolist() == [50, 40]
+    with pytest.raises(InputError):
+        clip_discriminability(X[:1])

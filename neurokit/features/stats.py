@@ -20,7 +20,8 @@ def participation_ratio(X: np.ndarray) -> float:
     X = np.asarray(X, dtype=np.float64)
     Xc = X - X.mean(0)
     s = np.linalg.svd(Xc, compute_uv=False) ** 2  # eigenvalues of the (unnormalised) covariance
-    return float(s.sum() ** 2 / (s ** 2).sum()) if s.sum() > 0 else 0.0
+    scale = max(float((X ** 2).sum()), 1e-300)
+    return float(s.sum() ** 2 / (s ** 2).sum()) if s.sum() > 1e-12 * scale else 0.0  # rounding noise = no variance
 
 
 def clip_discriminability(X: np.ndarray) -> float:
