@@ -23,8 +23,8 @@ giving it ``NEUROKIT_FAULTS`` and starting it through :data:`FAULT_DRIVER`::
                                           "match": "*.key"}])
     subprocess.run([sys.executable, "-c", FAULT_DRIVER, "book", "--profile", "smoke"], env=env)
 
-Only Python-level writes (``open``/``io.open``/``Path.write_*``/``np.save`` to a file object/``shutil.copyfile``)
-are intercepted; writes done in C by extension modules (e.g. ``torch.save`` to a path) are not.
+Only Python-level writes (``open``/``io.open``/``os.fdopen``/``Path.write_*``/``np.save`` to a file
+object/``shutil.copyfile``) are intercepted; writes done in C by extension modules (e.g. ``torch.save`` to a path) are not.
 """
 from __future__ import annotations
 
@@ -127,17 +127,24 @@ class _Budget:
     skip: int = 0  # matching files opened before the fault arms
     written: int = 0
     opened: int = 0
+    last_path: str = ""
     failures: list = field(default_factory=list)
 
     def applies(self, file, mode: str) -> bool:
-        if not any(c in mode for c in "wax") or isinstance(file, int):  # not "r+" (fsync re-opens)
+        if not any(c in mode for c in "wax"):  # not "r+" (fsync re-opens)
             return False
+        if isinstance(file, int):  # os.fdopen(mkstemp()[0], "wb"): find the path through /proc (Linux)
+            try:
+                file = os.readlink(f"/proc/self/fd/{file}")
+            except OSError:
+                return False
         p = Path(os.fsdecode(file)).absolute()
         if self.under is not None and not p.is_relative_to(self.under):
             return False
         if not fnmatch.fnmatch(p.name, self.match):
             return False
         self.opened += 1
+        self.last_path = str(p)
         return self.opened > self.skip
 
     def charge(self, name: str, n: int) -> int:
@@ -203,7 +210,7 @@ def _limit_writes(under, match: str, after_bytes: int, action: str, skip: int = 
     def limited_open(file, mode="r", *args, **kwargs):
         fh = real_open(file, mode, *args, **kwargs)
         if budget.applies(file, mode):
-            return _LimitedFile(fh, budget, os.fsdecode(file))
+            return _LimitedFile(fh, budget, budget.last_path)
         return fh
 
     saved = (builtins.open, io.open, shutil._USE_CP_SENDFILE)
@@ -245,7 +252,8 @@ def kill_during_write(under: str | os.PathLike | None = None, after_bytes: int =
 
 
 # ---------------------------------------------------------------------------------------------- calls
-def kill_on_call(target: str, match: str = "*", when: str = "before", skip: int = 0) -> Callable[[], None]:
+def kill_on_call(target: str, match: str = "*", when: str = "before", skip: int = 0,
+                 armed_by: str | None = None, armed_if: str = "") -> Callable[[], None]:
     """SIGKILL this process when ``module:function`` is called with a first argument matching ``match``.
 
     Parameters
@@ -259,11 +267,16 @@ def kill_on_call(target: str, match: str = "*", when: str = "before", skip: int 
         Kill before the call runs or right after it returns.
     skip : int
         Matching calls to let through first.
+    armed_by : str, optional
+        ``"module:function"``: count and kill only after a call of this function has returned (e.g.
+        ``"subprocess:run"`` with ``armed_if="jupyter_book"``: after the site has been built).
+    armed_if : str
+        Substring that the ``repr`` of ``armed_by``'s first argument must contain to arm.
 
     Returns
     -------
     callable
-        Undoes the patch.
+        Undoes the patch(es).
     """
     if when not in ("before", "after"):
         raise ValueError(f"when must be 'before' or 'after', got {when!r}")
@@ -271,10 +284,25 @@ def kill_on_call(target: str, match: str = "*", when: str = "before", skip: int 
     module = importlib.import_module(module_name)
     real = getattr(module, attr)
     seen = [0]
+    armed = [armed_by is None]
+    undo_arm = lambda: None  # noqa: E731
+    if armed_by is not None:
+        arm_module_name, _, arm_attr = armed_by.partition(":")
+        arm_module = importlib.import_module(arm_module_name)
+        arm_real = getattr(arm_module, arm_attr)
+
+        def arming(*args, **kwargs):
+            out = arm_real(*args, **kwargs)
+            if armed_if in repr(args[0] if args else ""):
+                armed[0] = True
+            return out
+
+        setattr(arm_module, arm_attr, arming)
+        undo_arm = lambda: setattr(arm_module, arm_attr, arm_real)  # noqa: E731
 
     def patched(*args, **kwargs):
         first = os.fsdecode(args[0]) if args and isinstance(args[0], (str, bytes, os.PathLike)) else ""
-        hit = fnmatch.fnmatch(Path(first).name, match) if first else match == "*"
+        hit = armed[0] and (fnmatch.fnmatch(Path(first).name, match) if first else match == "*")
         if hit:
             seen[0] += 1
             hit = seen[0] > skip
@@ -286,7 +314,12 @@ def kill_on_call(target: str, match: str = "*", when: str = "before", skip: int 
         return out
 
     setattr(module, attr, patched)
-    return lambda: setattr(module, attr, real)
+
+    def undo():
+        setattr(module, attr, real)
+        undo_arm()
+
+    return undo
 
 
 def install_faults_from_env(env: dict | None = None) -> list:

@@ -51,12 +51,6 @@ def test_simulated_data_sets_are_identical_across_data_homes(tmp_path):
         assert len(tree_hashes(a)) > 10
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "runner.Book.execute (neurokit/book/runner.py, 'os.environ[RESULTS_ENV] = ...') passes each chapter's "
-    "results file to its kernel through the process-wide os.environ; with `neurokit book --jobs 2` two threads "
-    "overwrite it before their kernels start, so one chapter's glued numbers land in the other's result (or "
-    "nowhere). Fix: give each kernel its own env (papermill engine kwarg / KernelManager env=...) instead "
-    "of mutating os.environ, or run jobs>1 in processes."))
 def test_parallel_chapters_keep_their_own_results(tmp_path, monkeypatch):
     import time
 
