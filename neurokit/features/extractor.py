@@ -17,6 +17,18 @@ from neurokit.features.weights import (check_weights, embedded_source, load_pape
 
 log = logging.getLogger(__name__)
 
+# Bump when sampling, pooling, block maps or the random initialisation change what a configuration computes,
+# so cached features from older code are not reused (the cache key includes it and the library versions).
+FEATURES_VERSION = 1
+
+
+def _code_versions() -> dict:
+    import timm
+    import torchvision
+
+    return {"neurokit.features": FEATURES_VERSION, "torch": torch.__version__.split("+")[0],
+            "torchvision": torchvision.__version__.split("+")[0], "timm": timm.__version__}
+
 
 class Features(dict):
     """``{layer: ndarray}`` plus ``meta``: model, weights source (real or random-init), sampling, pooling."""
@@ -67,6 +79,7 @@ class Extractor:
             "temporal_pool": self.temporal_pool,
             "weights": self.weights,
             "weights_sha256": self.weights_source["sha256"],
+            "code": _code_versions(),
         }
 
     def meta(self) -> dict:
