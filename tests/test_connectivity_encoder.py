@@ -168,3 +168,17 @@ def test_errors_are_clear(planted):
     Y[3, 4] = np.nan
     with pytest.raises(InputError, match="NaN"):
         ConnectivityEncoder().fit(d.X[:100], Y, d.regions)
+
+
+def test_residual_coupling_finds_coupled_regions():
+    from neurokit.connectivity import residual_coupling
+
+    d = make_planted_regions(n_samples=500, n_features=100, voxels_per_region=10, inherit=0.7, intrinsic=1.0,
+                             noise=1.0, seed=0)
+    names, W = residual_coupling(d.X, d.Y, d.regions, n_components=4)
+    assert list(names) == list(d.region_names) and np.allclose(np.diag(W), 0) and W.max() == pytest.approx(1)
+    assert matrix_agreement(W, d.planted, undirected=True) >= 0.8
+    perm = np.random.default_rng(1).permutation(9)
+    assert matrix_agreement(W, d.planted[perm][:, perm], undirected=True) < 0.5
+    with pytest.raises(InputError, match="n_components"):
+        residual_coupling(d.X, d.Y, d.regions, n_components=50)
