@@ -1,0 +1,89 @@
+"""Brain figures for Part I with the templates nilearn ships (MNI152, fsaverage5); no parcellation is needed.
+
+The Mini-Algonauts ROIs come as voxel lists, not coordinates, and nilearn ships no visual-area atlas, so the
+ROIs are drawn as markers at **approximate, literature-typical MNI positions** (right hemisphere) chosen for
+display only; every caption must say so.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from neurokit.errors import UnknownNameError
+
+#: Approximate right-hemisphere MNI coordinates (mm) for display; not derived from any subject's data.
+ROI_DISPLAY_MNI = {
+    "V1": (8, -90, 2), "V2": (14, -88, 10), "V3": (22, -88, 14), "V4": (30, -76, -10), "LOC": (42, -78, -4),
+    "EBA": (48, -70, 4), "FFA": (40, -52, -18), "STS": (52, -44, 10), "PPA": (26, -44, -8),
+}
+
+
+def roi_coords(rois):
+    """MNI display coordinates of ``rois``.
+
+    Returns
+    -------
+    ndarray of shape (n_rois, 3)
+    """
+    missing = [r for r in rois if r not in ROI_DISPLAY_MNI]
+    if missing:
+        raise UnknownNameError("display ROI", missing[0], ROI_DISPLAY_MNI)
+    return np.array([ROI_DISPLAY_MNI[r] for r in rois], dtype=float)
+
+
+def plot_roi_values(values, title="", cmap="viridis", vmin=None, vmax=None, figure=None):
+    """ROI markers on the MNI152 template, coloured by a value per ROI (e.g. the noise ceiling).
+
+    Parameters
+    ----------
+    values : mapping of str to float
+        ROI → value.
+    title : str
+    cmap : str
+    vmin, vmax : float, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+    from nilearn import plotting
+
+    from neurokit.plotting import PAGE_WIDTH
+
+    rois = list(values)
+    v = np.array([values[r] for r in rois], dtype=float)
+    fig = figure or plt.figure(figsize=(PAGE_WIDTH, 2.6))
+    plotting.plot_markers(v, roi_coords(rois), node_cmap=cmap, node_vmin=vmin, node_vmax=vmax,
+                                 node_size=60, display_mode="ortho", title=title, figure=fig, colorbar=True)
+    return fig
+
+
+def plot_region_graph(matrix, rois, title="", threshold=0.0, figure=None):
+    """A directed region-coupling matrix drawn as a connectome on the MNI152 glass brain.
+
+    Parameters
+    ----------
+    matrix : ndarray of shape (n_rois, n_rois)
+        Rows target, columns source (drawn symmetrised: nilearn draws undirected edges).
+    rois : sequence of str
+    threshold : float
+        Edges with weight ≤ threshold are hidden.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+    from nilearn import plotting
+
+    from neurokit.plotting import PAGE_WIDTH
+
+    m = np.asarray(matrix, dtype=float)
+    sym = np.maximum(m, m.T)
+    sym[sym <= threshold] = 0.0
+    np.fill_diagonal(sym, 0.0)
+    fig = figure or plt.figure(figsize=(PAGE_WIDTH, 2.6))
+    plotting.plot_connectome(sym, roi_coords(rois), node_size=30, edge_cmap="viridis", edge_vmin=0,
+                             edge_vmax=max(sym.max(), 1e-9), title=title, figure=fig, colorbar=True,
+                             display_mode="ortho")
+    return fig
