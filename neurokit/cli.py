@@ -172,6 +172,10 @@ def main(argv: list[str] | None = None) -> int:
     except NeurokitError as exc:
         print(f"neurokit: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # disk full, permissions, …: say what to do; finished work is kept
+        print(f"neurokit: error: {exc}. Free disk space or fix the permissions (or point NEUROKIT_BUILD_DIR / "
+              "NEUROKIT_DATA elsewhere) and re-run; finished chapters are kept.", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("neurokit: interrupted; finished chapters are kept and will not re-execute", file=sys.stderr)
         return 130

@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 
 from neurokit._io import sha256_file
 from neurokit.book.runner import Book

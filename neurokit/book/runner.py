@@ -144,15 +144,15 @@ class Book:
         self.results.mkdir(parents=True, exist_ok=True)
         nb = jupytext.read(chapter.path)
         nb.metadata.setdefault("kernelspec", {"name": "python3", "display_name": "Python 3", "language": "python"})
-        env_backup = {k: os.environ.get(k) for k in (RESULTS_ENV, FIGDATA_ENV)}
         with tempfile.TemporaryDirectory(prefix=f"nk-{name}-") as tmp:
             out_nb = Path(tmp) / f"{name}.ipynb"
             results_tmp = Path(tmp) / "results.json"
             figdata_tmp = Path(tmp) / "figdata"
-            os.environ[RESULTS_ENV] = str(results_tmp)
-            os.environ[FIGDATA_ENV] = str(figdata_tmp)
+            # Where this kernel records its numbers and figure data: set inside the kernel by a first cell (not
+            # through this process's environment, which chapters executing in parallel share).
+            nb.cells.insert(0, _setup_cell({RESULTS_ENV: str(results_tmp), FIGDATA_ENV: str(figdata_tmp),
+                                            "NEUROKIT_BUILD_DIR_ACTIVE": str(self.build)}))
             t0 = time.perf_counter()
-            os.environ["NEUROKIT_BUILD_DIR_ACTIVE"] = str(self.build)  # for chapters that summarise others
             try:
                 pm.execute_notebook(
                     nb, str(out_nb), parameters=params, kernel_name="python3", cwd=str(self.root),
@@ -160,28 +160,45 @@ class Book:
                     report_mode=False,
                 )
             except pm.PapermillExecutionError as exc:
-                return self._failed(name, out_nb, exc.cell_index, f"{exc.ename}: {exc.evalue}", t0)
+                _strip_setup_cell(out_nb)
+                first = next((ln for ln in (exc.source or "").splitlines() if ln.strip()), "")
+                where = f"{exc.ename}: {exc.evalue} (In [{exc.exec_count}]: {first.strip()[:80]})"
+                return self._failed(name, out_nb, exc.exec_count, where, t0)
             except Exception as exc:  # kernel died, timeout, …
+                _strip_setup_cell(out_nb)
                 return self._failed(name, out_nb, None, f"{type(exc).__name__}: {exc}", t0)
-            finally:
-                for k, v in env_backup.items():
-                    if v is None:
-                        os.environ.pop(k, None)
-                    else:
-                        os.environ[k] = v
+            _strip_setup_cell(out_nb)
             seconds = time.perf_counter() - t0
             numbers = json.loads(results_tmp.read_text()) if results_tmp.exists() else {}
-            # publish: results, provenance, notebook, then the key (last: a crash before it means "stale")
-            atomic_write_json(self.results / f"{name}.json",
-                              {"chapter": name, "profile": self.profile, "parameters": params, "numbers": numbers})
-            atomic_write_json(self.results / f"{name}.provenance.json",
-                              self._provenance(chapter, params, parts, seconds))
+            # Publish in two phases. 1: write every new file beside its destination under a temporary name (a full
+            # disk fails here and changes nothing). 2: drop the old key, rename the files into place, write the new
+            # key last; a crash inside phase 2 leaves the chapter "stale", never an old key beside new results.
+            result = {"chapter": name, "profile": self.profile, "parameters": params, "numbers": numbers}
+            payload = {
+                self.results / f"{name}.json": _json_bytes(result),
+                self.results / f"{name}.provenance.json": _json_bytes(self._provenance(chapter, params, parts, seconds)),
+                self.executed / f"{name}.ipynb": out_nb.read_bytes(),
+            }
             figdata = self.results / "figdata" / name
+            prepared: dict[Path, Path] = {}
+            figdata_new = figdata.with_name(f".{name}.partial")
+            try:
+                for dst, data in payload.items():
+                    prepared[dst] = _write_temp(dst, data)
+                shutil.rmtree(figdata_new, ignore_errors=True)
+                if figdata_tmp.is_dir():
+                    shutil.copytree(figdata_tmp, figdata_new)
+            except BaseException:
+                for tmp_file in prepared.values():
+                    tmp_file.unlink(missing_ok=True)
+                shutil.rmtree(figdata_new, ignore_errors=True)
+                raise
+            (self.executed / f"{name}.key").unlink(missing_ok=True)
+            for dst, tmp_file in prepared.items():
+                os.replace(tmp_file, dst)
             shutil.rmtree(figdata, ignore_errors=True)
-            if figdata_tmp.is_dir():
-                shutil.copytree(figdata_tmp, figdata)
-            with atomic_path(self.executed / f"{name}.ipynb") as dst:
-                shutil.copyfile(out_nb, dst)
+            if figdata_new.is_dir():
+                os.replace(figdata_new, figdata)
             atomic_write_text(self.executed / f"{name}.key", key + "\n")
             failed = self.executed / "failed" / f"{name}.ipynb"
             failed.unlink(missing_ok=True)
@@ -330,16 +347,28 @@ class Book:
                 "jupyter-book build failed; the previous site in _build/html is untouched.\n"
                 + _tail(proc.stdout + "\n" + proc.stderr)
             )
-        new = self.build / f".html-new-{os.getpid()}"
-        old = self.build / f".html-old-{os.getpid()}"
-        shutil.rmtree(new, ignore_errors=True)
-        shutil.copytree(built, new)
-        if self.html.exists():
-            os.replace(self.html, old)
-        os.replace(new, self.html)
-        shutil.rmtree(old, ignore_errors=True)
+        self._publish_site(built)
         atomic_write_text(self.build / "html.key", self.html_key() + "\n")
         return self.html
+
+    def _publish_site(self, built: Path) -> None:
+        """Copy the built site to ``_build/sites/<new>`` and point the ``_build/html`` symlink at it in one
+        atomic rename: at every instant ``_build/html`` is a complete site (the old or the new one)."""
+        sites = self.build / "sites"
+        sites.mkdir(parents=True, exist_ok=True)
+        name = f"site-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.perf_counter_ns() % 10**6}"
+        shutil.copytree(built, sites / f".{name}.partial")
+        os.replace(sites / f".{name}.partial", sites / name)
+        link = self.build / f".html-link-{os.getpid()}"
+        link.unlink(missing_ok=True)
+        link.symlink_to(Path("sites") / name)
+        if self.html.is_dir() and not self.html.is_symlink():  # a site from an older layout: move it aside once
+            os.replace(self.html, sites / f"legacy-{name}")
+        os.replace(link, self.html)
+        current = os.readlink(self.html)
+        for old in sites.iterdir():  # earlier sites and leftovers of interrupted publications
+            if Path("sites") / old.name != Path(current):
+                shutil.rmtree(old, ignore_errors=True)
 
     def html_key(self) -> str:
         """Hash of everything the site is built from (staged inputs and executed notebooks)."""
@@ -360,6 +389,48 @@ class Book:
 
 
 # ---------------------------------------------------------------------- helpers
+def _json_bytes(obj) -> bytes:
+    from neurokit._io import _json_default
+
+    return (json.dumps(obj, indent=2, sort_keys=True, default=_json_default) + "\n").encode()
+
+
+def _write_temp(dst: Path, data: bytes) -> Path:
+    """Write ``data`` to a fsynced temporary file beside ``dst``; remove it and re-raise on failure."""
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{dst.name}.", suffix=".tmp", dir=dst.parent)
+    tmp = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def _setup_cell(env: dict):
+    import nbformat
+
+    code = "import os as _os\n" + "".join(f"_os.environ[{k!r}] = {v!r}\n" for k, v in env.items()) + "del _os"
+    cell = nbformat.v4.new_code_cell(code)
+    cell.metadata["tags"] = ["neurokit-setup", "remove-cell"]
+    return cell
+
+
+def _strip_setup_cell(path: Path) -> None:
+    """Remove the runner's setup cell from an executed notebook (it holds temporary paths only)."""
+    import nbformat
+
+    if not path.exists():
+        return
+    nb = nbformat.read(path, as_version=4)
+    nb.cells = [c for c in nb.cells if "neurokit-setup" not in c.get("metadata", {}).get("tags", [])]
+    nbformat.write(nb, path)
+
+
 def _config_with_version(path: Path, profile: str) -> bytes:
     """The book's ``_config.yml`` with the package version and profile in the footer of every page."""
     import yaml
