@@ -117,3 +117,22 @@ def test_connectivity_experiment_runs_variants_and_shows_leak():
     scores["subject"] = scores["fold"]
     g = paired_gains(scores, "full, leaky (measured inputs)")
     assert len(g) == 9 and (g["gain"] > 0).mean() > 0.8
+
+
+def test_target_experiment_excludes_target_and_ranks_the_twin_first(rng):
+    from neurokit.encoding import target_experiment
+
+    n = 120
+    base = rng.standard_normal((n, 20))
+    feats = {
+        "target": {"B1": base @ rng.standard_normal((20, 30))},
+        "twin": {"B1": base @ rng.standard_normal((20, 25)) + 0.1 * rng.standard_normal((n, 25))},
+        "stranger": {"B1": rng.standard_normal((n, 25))},
+    }
+    folds = disjoint_test_folds(n, n_folds=2, test_fraction=0.2, seed=0)
+    out = target_experiment("target", feats, folds, n_target_components=5, inner_cv=3)
+    assert "target" not in set(out.model)
+    r = out.set_index("model")["r"]
+    assert r["twin"] > 0.8 and r["stranger"] < 0.3
+    with pytest.raises(InputError, match="no features"):
+        target_experiment("nope", feats, folds)

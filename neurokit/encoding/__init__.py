@@ -11,10 +11,11 @@ from neurokit.encoding._families import (
     model_means,
     paper_vs_run,
 )
+from neurokit.encoding._targets import target_experiment, target_responses
 from neurokit.encoding._layers import best_block, choose_block, layer_scores, model_features, permutation_null
 
 __all__ = [
     "paper_values", "disjoint_test_folds", "layer_scores", "best_block", "choose_block", "permutation_null", "model_features",
     "family_labels", "family_tests", "model_means", "paper_vs_run", "effect_direction_summary", "CONTRASTS",
-    "connectivity_experiment", "paired_gains", "DEFAULT_VARIANTS",
+    "connectivity_experiment", "paired_gains", "DEFAULT_VARIANTS", "target_experiment", "target_responses",
 ]
