@@ -43,7 +43,12 @@ def resolve_device(device: str | None = None):
 
     if device in (None, "auto"):
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    dev = torch.device(device)
+    try:
+        dev = torch.device(device)
+    except (RuntimeError, TypeError) as exc:
+        raise InputError(
+            f"unknown device string {device!r}; use 'cpu', 'cuda', 'cuda:N', 'mps' or 'auto'."
+        ) from exc
     if dev.type == "cuda" and not torch.cuda.is_available():
         raise InputError(
             f"device {device!r} was requested but torch sees no CUDA GPU on this machine. "

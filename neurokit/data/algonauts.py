@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from neurokit.data import _checks, safe_pickle
-from neurokit.errors import DataError, UnknownNameError
+from neurokit.errors import InputError, DataError, UnknownNameError
 
 __all__ = ["AlgonautsData", "load_algonauts2021", "ALGONAUTS_ROIS", "VIDEO_DIR", "SUBJECT_DATA_DIR"]
 
@@ -140,6 +140,8 @@ def load_algonauts2021(root, subjects=None, rois=None, average_repeats: bool = T
         rois = ["WB"]
     else:
         rois = list(ALGONAUTS_ROIS) if rois is None else ([rois] if isinstance(rois, str) else list(rois))
+        if not rois:
+            raise InputError(f"rois is empty; pass at least one of {', '.join(ALGONAUTS_ROIS)} (or None for all).")
         for r in rois:
             if r not in ALGONAUTS_ROIS:
                 raise UnknownNameError("Algonauts ROI", r, ALGONAUTS_ROIS)

@@ -142,6 +142,8 @@ def load_bold_moments(root, subjects=None, rois=None, average_repeats: bool = Tr
         if s not in present:
             raise UnknownNameError("BOLD Moments subject", s, present)
     rois = list(ROI_PARTS) if rois is None else ([rois] if isinstance(rois, str) else list(rois))
+    if not rois:
+        raise InputError(f"rois is empty; pass at least one of {', '.join(ROI_PARTS)} (or None for all).")
     train: dict = {}
     test: dict = {}
     n_train = n_test = None
