@@ -1,0 +1,187 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+#   neurokit:
+#     datasets: []
+#     inputs: ["benchmarks/results/*.json"]
+#     timeout: 600
+# ---
+
+# %% [markdown]
+# # Benchmarks: speed and memory against peers
+#
+# Speed and memory goals live here, not in timed tests. Each benchmark script in `benchmarks/` measures
+# neurokit **and its peers in the same run, on the same machine and data**, prints the ratios and saves them
+# as JSON in `benchmarks/results/`; this page plots the saved results (it does not re-run them). Re-run one
+# with e.g. `python benchmarks/ridge.py` and rebuild. The machine these were measured on is shared: each record
+# carries its load average, and single runs can vary by ±30 %.
+
+# %% tags=["parameters"]
+profile = "embedded"
+results_dir = "benchmarks/results"
+
+# %%
+import json
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from IPython.display import Markdown, display
+
+from neurokit.book import glue, glue_profile
+from neurokit.plotting import PAGE_WIDTH, palette, set_style
+
+set_style()
+glue_profile(profile)
+RESULTS = Path(results_dir)
+
+
+def load(name):
+    f = RESULTS / f"{name}.json"
+    return json.loads(f.read_text()) if f.is_file() else None
+
+
+def missing(name, script, figure=None):
+    """Say that a benchmark has not been run; glue a labelled placeholder where a figure is expected."""
+    display(Markdown(f"```{{note}}\nNo `{name}` results yet: run `python benchmarks/{script}` and rebuild.\n```"))
+    if figure:
+        fig, ax = plt.subplots(figsize=(PAGE_WIDTH * 0.6, 0.8))
+        ax.axis("off")
+        ax.text(0.5, 0.5, f"not measured yet: python benchmarks/{script}", ha="center", va="center")
+        glue(figure, fig)
+
+
+# %% [markdown]
+# ## Voxelwise ridge regression
+# neurokit's `RidgeCV` (one penalty per voxel, 5-fold CV, shared decompositions) against himalaya's `RidgeCV`
+# and `KernelRidgeCV` and scikit-learn's `RidgeCV` (efficient leave-one-out, `fit_intercept=True`), at
+# n_train = 900, n_test = 100, on the same data and alphas (`benchmarks/ridge.py`).
+
+# %%
+ridge = load("ridge")
+if ridge is None:
+    missing("ridge", "ridge.py", "fig_bench_ridge")
+else:
+    from neurokit.regression._benchmark_plot import plot_ridge_benchmark
+
+    fig = plot_ridge_benchmark(RESULTS / "ridge.json")
+    glue("fig_bench_ridge", fig)
+    summary = pd.DataFrame(ridge["summary"])
+    display(summary)
+    glue("ridge_summary", summary)
+
+# %% [markdown]
+# ```{glue:figure} fig_bench_ridge
+# :name: fig-bench-ridge
+#
+# Ridge benchmark: wall time per method and problem size, and neurokit's speed-up and fraction of the
+# machine's measured matrix-multiply peak (measured on this project's 2-core machine; not simulated data
+# for a paper figure but synthetic regression problems).
+# ```
+
+# %% [markdown]
+# ## Soft-DTW divergence (the Vi-ST loss)
+# Forward + backward of the soft-DTW divergence (γ = 0.1, squared Euclidean cost) on batches of 40 windows of
+# 90 cells, against tslearn's `SoftDTWLossPyTorch` with a matrix-product distance (its fastest configuration),
+# and the gradient error against central finite differences in float64 (`benchmarks/softdtw.py`).
+
+# %%
+sdtw = load("softdtw")
+if sdtw is None:
+    missing("softdtw", "softdtw.py", "fig_bench_softdtw")
+    glue("sdtw_grad_error", float("nan"))
+else:
+    t = pd.DataFrame(sdtw["timing"])
+    t = t[t["T"] >= 90]
+    table = t.pivot_table(index=["T", "dtype"], columns="impl", values="median_s")
+    table["tslearn / neurokit"] = table["tslearn_mmdist"] / table["neurokit"]
+    display(table.round(4))
+    fig, ax = plt.subplots(figsize=(PAGE_WIDTH * 0.7, PAGE_WIDTH * 0.35))
+    labels = [f"T={a}, {b}" for a, b in table.index]
+    x = np.arange(len(labels))
+    for i, impl in enumerate(["neurokit", "tslearn_mmdist"]):
+        ax.bar(x + (i - 0.5) * 0.38, table[impl], width=0.38, label=impl, color=palette()[i])
+    ax.set_xticks(x, labels)
+    ax.set_ylabel("seconds per fwd+bwd")
+    ax.legend()
+    glue("fig_bench_softdtw", fig)
+    grad = pd.Series(sdtw["grad_error_vs_fd"], name="relative gradient error vs finite differences")
+    display(grad.to_frame())
+    glue("sdtw_grad_error", float(sdtw["grad_error_vs_fd"]["neurokit"]))
+    glue("sdtw_speedup_t90_f32", float(table.loc[(90, "float32"), "tslearn / neurokit"]))
+
+# %% [markdown]
+# ```{glue:figure} fig_bench_softdtw
+# :name: fig-bench-softdtw
+#
+# Soft-DTW divergence, forward + backward, seconds per batch (median of repeats). neurokit's float64 gradient
+# agrees with finite differences to {glue:text}`sdtw_grad_error:.1e` relative (tslearn's torch wrapper rounds
+# its DP table to float32).
+# ```
+
+# %% [markdown]
+# ## Multi-layer feature extraction
+# One forward pass with hooks on every block, against the bare forward pass of the same model and against
+# re-running the model once per block (`benchmarks/extraction.py`).
+
+# %%
+ext = load("extraction")
+if ext is None:
+    missing("extraction", "extraction.py")
+else:
+    rows = []
+    for r in ext["results"]:
+        rows.append({"model": r["model"], "blocks": r["n_layers"],
+                     "multi / bare throughput": r["multi_over_bare_throughput"],
+                     "per-block re-run / multi time": r["per_layer_over_multi_time"],
+                     "goal: ≥ 0.9 and ≥ blocks/1.5": f"{r['goal_multi_over_bare']} / {r['goal_per_layer_over_multi']:.2f}",
+                     "meets goals": r["meets_goals"]})
+    ext_table = pd.DataFrame(rows)
+    display(ext_table.round(3))
+    glue("ext_multi_over_bare", float(ext_table["multi / bare throughput"].iloc[0]))
+    glue("ext_per_layer_over_multi", float(ext_table["per-block re-run / multi time"].iloc[0]))
+
+# %% [markdown]
+# ## Building the book
+# A clean build of the whole book, a rebuild with nothing changed, and the re-run of one chapter with a new
+# parameter (`benchmarks/book_build.py`).
+
+# %%
+bb = load("book_build")
+if bb is None:
+    missing("book_build", "book_build.py", "fig_bench_book")
+else:
+    display(pd.Series({k: v for k, v in bb.items() if not isinstance(v, dict)}).to_frame("value"))
+    times = pd.Series(bb.get("chapter_wall_times_s", {}), name="seconds").sort_values()
+    if True:
+        fig, ax = plt.subplots(figsize=(PAGE_WIDTH, 0.25 * len(times) + 0.8))
+        ax.barh(times.index, times.values, color=palette()[0])
+        ax.set_xlabel(f"execution time (s), {bb['profile']} profile")
+        glue("fig_bench_book", fig)
+
+# %% [markdown]
+# ```{glue:figure} fig_bench_book
+# :name: fig-bench-book
+#
+# Execution time of each chapter in the last clean build measured by `benchmarks/book_build.py`.
+# ```
+
+# %% [markdown]
+# ## Peak memory of each Part
+# Peak resident memory (the kernel and its children) while each chapter executes under the embedded profile
+# (`benchmarks/memory.py`; goal: below 8 GiB for every Part).
+
+# %%
+mem = load("memory")
+if mem is None:
+    missing("memory", "memory.py")
+else:
+    display(pd.json_normalize(mem, sep=".").T.rename(columns={0: "value"}).head(60))
