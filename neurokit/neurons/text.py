@@ -98,7 +98,8 @@ class WordTokenizer:
         return out
 
     def decode(self, ids) -> str:
-        words = [self.vocab_[i] for i in ids if i > self.UNK or i == self.UNK]
+        # ids past the fitted vocabulary (the model's embedding table may be larger) decode as <unk>
+        words = [self.vocab_[i] if i < len(self.vocab_) else "<unk>" for i in ids if i >= self.UNK]
         text = " ".join(words)
         return re.sub(r" ([.,;])", r"\1", text)
 
