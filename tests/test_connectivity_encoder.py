@@ -182,3 +182,11 @@ def test_residual_coupling_finds_coupled_regions():
     assert matrix_agreement(W, d.planted[perm][:, perm], undirected=True) < 0.5
     with pytest.raises(InputError, match="n_components"):
         residual_coupling(d.X, d.Y, d.regions, n_components=50)
+
+
+def test_one_dimensional_target_round_trips(rng):
+    X = rng.standard_normal((60, 5))
+    y = X @ rng.standard_normal(5) + 0.1 * rng.standard_normal(60)
+    enc = ConnectivityEncoder(cv=3).fit(X, y)
+    pred = enc.predict(X)
+    assert pred.shape == (60,) and np.corrcoef(pred, y)[0, 1] > 0.95

@@ -177,8 +177,8 @@ class ConnectivityEncoder(RegressorMixin, BaseEstimator):
         -------
         self
         """
-        X, Y = self._check_XY(X, Y)
         self._y_1d = np.ndim(Y) == 1
+        X, Y = self._check_XY(X, Y)
         n, v = Y.shape
         self._validate_params(n)
         if regions is None:
