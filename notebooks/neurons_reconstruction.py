@@ -50,6 +50,7 @@ gen_steps = 25
 gen_size = 32
 guidance = 8.5
 num_trials = 100
+pipeline_manifest = ""
 seed = 0
 
 # %%
@@ -99,7 +100,10 @@ sig
 
 # %%
 with limit_threads(1):
-    pipe = P.build_tiny_pipeline(seed=seed)
+    if profile == "paper" and pipeline_manifest:
+        pipe = P.load_paper_pipeline(pipeline_manifest)  # real weights, sha256-checked (GPU machine)
+    else:
+        pipe = P.build_tiny_pipeline(seed=seed)  # random-init, built from configs: plumbing only
     videos, infos = [], []
     for i in range(n_videos):
         concept = concepts[int(dec["top_concept"][i])].replace("scene:", "")
