@@ -30,7 +30,7 @@ __all__ = [
 
 # --------------------------------------------------------------------------------------------------
 # input checks
-def _check_pair(pred, gt, name: str = "frames"):
+def _check_pair(pred, gt, name: str = "frames", min_h: int = 11, min_w: int = 11):
     pred = np.asarray(pred)
     gt = np.asarray(gt)
     if pred.shape != gt.shape:
@@ -41,13 +41,12 @@ def _check_pair(pred, gt, name: str = "frames"):
             "Pass frames channel-last (e.g. np.moveaxis(x, 0, -1)) one at a time."
         )
     for a, which in ((pred, "pred"), (gt, "gt")):
-        if a.dtype != np.uint8:
-            raise InputError(
-                f"{name}: {which} has dtype {a.dtype}, expected uint8 in [0, 255] as in the published "
-                "evaluation. Convert with (np.clip(x, 0, 1) * 255).round().astype(np.uint8)."
-            )
-    if min(pred.shape[:2]) < 11:
-        raise InputError(f"{name}: frames of {pred.shape[:2]} are smaller than the 11-pixel Gaussian SSIM window.")
+        if a.dtype.kind not in "uif":
+            raise InputError(f"{name}: {which} has dtype {a.dtype}; pass uint8 frames in [0, 255] as the published "
+                             "evaluation does (floats are used as given, like skimage would).")
+    if pred.shape[0] < min_h or pred.shape[1] < min_w:
+        raise InputError(f"{name}: frames of {pred.shape[:2]} are smaller than the 11-pixel Gaussian SSIM window "
+                         f"(needs H >= {min_h} and W >= {min_w}).")
     return pred, gt
 
 
@@ -73,7 +72,7 @@ def ssim_published(pred, gt) -> float:
     from skimage.color import rgb2gray
     from skimage.metrics import structural_similarity
 
-    pred, gt = _check_pair(pred, gt, "ssim_published")
+    pred, gt = _check_pair(pred, gt, "ssim_published", min_w=1)  # columns are channels: any width
     return float(structural_similarity(
         rgb2gray(pred), rgb2gray(gt), channel_axis=-1, gaussian_weights=True, sigma=1.5,
         use_sample_covariance=False, data_range=1.0))
@@ -107,7 +106,7 @@ def ssim_rgb_mindvideo(pred, gt) -> float:
     """MinD-Video's original SSIM (``ssim_metric_org``): RGB, ``data_range=255``, 7×7 uniform window."""
     from skimage.metrics import structural_similarity
 
-    pred, gt = _check_pair(pred, gt, "ssim_rgb_mindvideo")
+    pred, gt = _check_pair(pred, gt, "ssim_rgb_mindvideo", 7, 7)
     return float(structural_similarity(pred, gt, data_range=255, channel_axis=-1))
 
 
@@ -123,7 +122,7 @@ def psnr(pred, gt) -> float:
     float
         In dB; ``inf`` for identical frames (skimage would divide by zero with a warning).
     """
-    pred, gt = _check_pair(pred, gt, "psnr")
+    pred, gt = _check_pair(pred, gt, "psnr", 1, 1)
     err = np.mean((gt.astype(np.float64) - pred.astype(np.float64)) ** 2)
     if err == 0:
         return float("inf")
