@@ -60,7 +60,7 @@ def plot_ridge_benchmark(json_path):
         t = [next((r["time_s"] for r in runs if r["method"] == m and (r["p"], r["v"]) == s), np.nan) for s in sizes]
         ax0.bar(x + (i - (len(methods) - 1) / 2) * width, t, width, label=LABELS[m], color=colors[m])
     ax0.set_yscale("log")
-    ax0.set_xticks(x, [f"{p}×{v}" for p, v in sizes])
+    ax0.set_xticks(x, [f"{p}×{v}" for p, v in sizes], rotation=30)
     ax0.set_xlabel("features × voxels")
     ax0.set_ylabel("fit + predict (s)")
     ax0.legend(fontsize=7, ncol=1)
@@ -81,6 +81,10 @@ def plot_ridge_benchmark(json_path):
             ax1.text(xi, 0.97, f"{100 * f:.0f}%", transform=trans, ha="center", va="top", fontsize=7, color="0.3")
     ax1.margins(x=0.2)
     peak = res["peak"]["gemm4096_gflops_used"]
-    ax1.set_title(f"speed-up (top: neurokit at % of {peak:.0f} GF/s matmul peak)", fontsize=8)
+    ax1.set_title(f"speed-up; top: % of {peak:.0f} GF/s peak", fontsize=8)
+    from matplotlib.ticker import NullFormatter, ScalarFormatter
+
+    ax1.yaxis.set_major_formatter(ScalarFormatter())
+    ax1.yaxis.set_minor_formatter(NullFormatter())
     fig.tight_layout()
     return fig
