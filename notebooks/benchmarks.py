@@ -51,7 +51,7 @@ def load(name):
 
 def missing(name, script, figure=None):
     """Say that a benchmark has not been run; glue a labelled placeholder where a figure is expected."""
-    display(Markdown(f"```{{note}}\nNo `{name}` results yet: run `python benchmarks/{script}` and rebuild.\n```"))
+    display(Markdown(f"**Not measured yet:** no `{name}` results; run `python benchmarks/{script}` and rebuild."))
     if figure:
         fig, ax = plt.subplots(figsize=(PAGE_WIDTH * 0.6, 0.8))
         ax.axis("off")

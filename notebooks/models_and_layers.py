@@ -40,14 +40,14 @@ seed = 0
 import numpy as np
 import pandas as pd
 
-from neurokit.book import glue, glue_profile
+from neurokit.book import glue
 from neurokit.features import FAMILY_RULE, create_extractor, extract_dataset, get_card, list_extractors, roster_table
 from neurokit.features.stats import block_statistics, plot_block_statistics
 from neurokit.plotting import set_style
 from neurokit.sim.video import VideoWorldConfig, make_clip
 
 set_style()
-glue_profile(profile)
+glue("profile", profile)
 glue("data_label", f"simulated clips in every profile, {profile} profile, {weights} weights")  # no real stimuli here
 names = list_extractors() if models == "all" else [m.strip() for m in models.split(",") if m.strip()]
 
