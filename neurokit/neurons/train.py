@@ -314,7 +314,8 @@ def train_stage2(model: NeuronsModel, prep: Prepared, epochs: int = 10, batch_si
 
 
 @torch.no_grad()
-def decode_test(model: NeuronsModel, prep: Prepared, batch_size: int = 20, seed: int = 0, sample_prior: bool = True):
+def decode_test(model: NeuronsModel, prep: Prepared, batch_size: int = 20, seed: int = 0, sample_prior: bool = True,
+                generate_captions: bool = True):
     """Decode the test fMRI in batches of ``batch_size`` (20 at inference in the paper: it matters when
     ``batch_coupled``). Returns a dict of concatenated outputs (see :meth:`NeuronsModel.decode`) plus
     ``captions`` (greedy scene descriptions)."""
@@ -323,8 +324,11 @@ def decode_test(model: NeuronsModel, prep: Prepared, batch_size: int = 20, seed:
     outs = []
     for s in range(0, len(prep.test_fmri), batch_size):
         o = model.decode(prep.test_fmri[s:s + batch_size], prep.subj_idx, sample_prior=sample_prior, generator=gen)
-        ids = model.text_dec.generate(F.normalize(o["text_emb"], dim=-1), WordTokenizer.SOT, WordTokenizer.EOT)
-        o["captions"] = [prep.tokenizer.decode(i) for i in ids]
+        if generate_captions:
+            ids = model.text_dec.generate(F.normalize(o["text_emb"], dim=-1), WordTokenizer.SOT, WordTokenizer.EOT)
+            o["captions"] = [prep.tokenizer.decode(i) for i in ids]
+        else:
+            o["captions"] = [""] * len(o["text_emb"])
         outs.append(o)
     res = {k: torch.cat([o[k] for o in outs]) for k in outs[0] if k != "captions"}
     res["captions"] = [c for o in outs for c in o["captions"]]
