@@ -24,9 +24,12 @@ EXTRACTORS = {
                               "256 px input, 16x16 grid — stand-in for DINOv2 ViT-L/14 patch tokens",
     "efficientnet_lite0_s8": "EfficientNet-Lite0 (ImageNet, shipped weights), last stride-8 stage (40 ch), "
                              "128 px input, 16x16 grid — cheaper stand-in for DINOv2 ViT-L/14 patch tokens",
+    "efficientnet_lite0_s4": "EfficientNet-Lite0 (ImageNet, shipped weights), last stride-4 stage (24 ch), "
+                             "64 px input, 16x16 grid — shallow stand-in for DINOv2 ViT-L/14 patch tokens "
+                             "(keeps local luminance and contrast; native resolution of 64 px stimuli)",
     "random_conv_s16": "random-init 4-layer CNN, stride 16, 32 channels (smoke profile only; no pretraining)",
 }
-_STRIDE = {"efficientnet_lite0_s16": 16, "efficientnet_lite0_s8": 8, "random_conv_s16": 16}
+_STRIDE = {"efficientnet_lite0_s16": 16, "efficientnet_lite0_s8": 8, "efficientnet_lite0_s4": 4, "random_conv_s16": 16}
 
 
 def _efficientnet_lite0():
@@ -100,7 +103,7 @@ def extract_grid_features(frames: np.ndarray, extractor: str = "efficientnet_lit
         if is_effnet:
             h = model._swish(model._bn0(model._conv_stem(x)))
             for block in model._blocks:
-                if h.shape[-1] < grid:  # stop once we pass stride 16
+                if h.shape[-1] < grid:  # stop once we pass the requested stride
                     break
                 h_next = block(h)
                 if h_next.shape[-1] < grid:
