@@ -408,10 +408,9 @@ def test_parameter_out_of_range(ws, xy):
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "data.algonauts.load_algonauts2021 (neurokit/data/algonauts.py:142-169) with rois=[] dies with TypeError \"can't "
-    "multiply sequence by non-int of type 'NoneType'\"; RidgeCV.fit on Y of shape (n, 0) raises sklearn's "
-    "'Found array with 0 feature(s)' (it means voxels, and gives no fix). Fix: raise InputError('rois is "
-    "empty; pass at least one of ...') in the loader and 'Y has no voxels (empty ROI?)' in _validate_xy."))
+    "RidgeCV.fit on Y of shape (n, 0) (an empty ROI) raises sklearn's 'Found array with 0 feature(s)' (it "
+    "means voxels, and gives no fix) (neurokit/regression/_ridge.py:354, _validate_xy). The loader half "
+    "(rois=[]) is fixed. Fix: raise InputError('Y has no voxels (empty ROI?) ...') in _validate_xy."))
 def test_empty_roi(ws, xy):
     from neurokit.data import load_algonauts2021
     from neurokit.regression import RidgeCV
