@@ -27,7 +27,7 @@
 # %% tags=["parameters"]
 profile = "embedded"
 
-# %%
+# %% tags=["hide-input"]
 import json
 import os
 from pathlib import Path
@@ -107,6 +107,7 @@ for key, label, paper in (("seg_dice", "Key-object segmentation Dice", "35.63 %"
 
 table = pd.DataFrame(ROWS, columns=["part", "claim or number", "paper", f"this build ({profile})", "chapter"])
 table["chapter"] = table["chapter"].map(link)
+table = table.map(lambda v: str(v).replace("|", "\\|"))  # literal bars would split the Markdown table
 glue("summary_table", table)
 display(Markdown(table.to_markdown(index=False)))
 glue("n_claims", len(table))
