@@ -26,7 +26,8 @@ class UnknownNameError(InputError, KeyError):
         close = difflib.get_close_matches(str(name), valid, n=5, cutoff=0.4)
         hint = f" Did you mean: {', '.join(close)}?" if close else ""
         shown = ", ".join(valid) if len(valid) <= 40 else ", ".join(valid[:40]) + f", … ({len(valid)} in all)"
-        super().__init__(f"unknown {kind} {name!r}.{hint} Valid {kind}s: {shown}")
+        label = f"choices for {kind}" if (" of " in kind or "(" in kind) else f"{kind}s"
+        super().__init__(f"unknown {kind} {name!r}.{hint} Valid {label}: {shown}")
 
     def __str__(self) -> str:  # KeyError would otherwise quote the message
         return self.args[0]

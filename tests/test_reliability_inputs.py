@@ -304,11 +304,6 @@ def test_wrong_clip_shape_and_dtype(ws):
             check_clip(clip.astype(np.float32), "x3d_xs.k400", 5)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "regression._ridge._validate_xy (neurokit/regression/_ridge.py:354) passes non-numeric and "
-    "complex arrays to sklearn, which raises a bare ValueError ('could not convert string to float', 'Complex "
-    "data not supported' plus the whole array). Fix: check X.dtype.kind in 'biuf' first and raise InputError "
-    "naming the array, its dtype and 'convert with X.astype(np.float32)'."))
 def test_wrong_array_dtype(ws, xy):
     from neurokit.regression import RidgeCV
 
@@ -374,11 +369,6 @@ def test_parameter_of_wrong_type_in_cli(ws, capsys):
         assert "key=value" in capsys.readouterr().err
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "regression.make_folds (neurokit/regression/_ridge.py:56-58) takes cv='five' for an sklearn splitter "
-    "because str has a .split method; 'five'.split(X, Y) raises TypeError \"'NoneType' object cannot be "
-    "interpreted as an integer\". Fix: reject str (and other non-int scalars) before the hasattr test, raising "
-    "InputError('cv must be an int >= 2, an sklearn splitter or a list of (train, test) pairs, got ...')."))
 def test_parameter_of_wrong_type_in_api(ws, xy):
     from neurokit.regression import RidgeCV
 
@@ -407,10 +397,6 @@ def test_parameter_out_of_range(ws, xy):
             create_extractor("efficientnet_lite0.in1k", spatial_pool="median", device="cpu")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "RidgeCV.fit on Y of shape (n, 0) (an empty ROI) raises sklearn's 'Found array with 0 feature(s)' (it "
-    "means voxels, and gives no fix) (neurokit/regression/_ridge.py:354, _validate_xy). The loader half "
-    "(rois=[]) is fixed. Fix: raise InputError('Y has no voxels (empty ROI?) ...') in _validate_xy."))
 def test_empty_roi(ws, xy):
     from neurokit.data import load_algonauts2021
     from neurokit.regression import RidgeCV

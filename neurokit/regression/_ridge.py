@@ -53,6 +53,10 @@ def make_folds(cv, n_samples: int, X=None, Y=None) -> list[tuple[np.ndarray, np.
             )
         cv = KFold(int(cv))
     Xd = np.zeros((n_samples, 1)) if X is None else X
+    if isinstance(cv, (str, bytes, bool, numbers.Number)):
+        raise InputError(
+            f"cv must be an int >= 2, an sklearn splitter or a list of (train, test) pairs, got {cv!r}."
+        )
     if hasattr(cv, "split"):
         try:
             folds = list(cv.split(Xd, Y))
@@ -366,8 +370,17 @@ def _validate_xy(est, X, Y):
             raise InputError(f"X and Y have different numbers of rows ({Xa.shape[0]} vs {Ya.shape[0]}); "
                              "they must describe the same samples in the same order.")
         for name, a in (("X", Xa), ("Y", Ya)):
-            if a.dtype.kind in "fc":
+            if a.dtype.kind not in "biuf":
+                raise InputError(
+                    f"{name} has dtype {a.dtype} ({'complex' if a.dtype.kind == 'c' else 'not numeric'}); "
+                    f"ridge needs real numbers: convert with {name}.astype(np.float32) (or float64)."
+                )
+            if a.dtype.kind == "f":
                 check_finite(a, name)
+        if Ya.ndim == 2 and Ya.shape[1] == 0:
+            raise InputError("Y has no voxels (shape (n_samples, 0)): an empty ROI? Select at least one target.")
+        if Xa.shape[1] == 0:
+            raise InputError("X has no features (shape (n_samples, 0)); check the feature extraction.")
     X, Y = validate_data(est, X, Y, multi_output=True, y_numeric=True, dtype=[np.float64, np.float32],
                          ensure_all_finite=False)
     check_finite(X, "X")
