@@ -454,11 +454,6 @@ def test_unknown_device_string(ws):
 
 
 # ------------------------------------------------------------------------------------------------ caches
-@pytest.mark.xfail(strict=True, reason=(
-    "features.cache.extract_dataset (neurokit/features/cache.py:101, np.load of a cached entry) lets a "
-    "truncated or garbage .npy escape as ValueError ('EOF: reading array header', 'contains pickled data'). "
-    "Fix: on (ValueError, EOFError, OSError) from np.load, log a warning naming the file and recompute that "
-    "clip (the atomic write replaces the bad entry)."))
 @pytest.mark.parametrize("how", ["truncate", "garbage"])
 def test_corrupted_feature_cache_entry(ws, tmp_path, monkeypatch, how):
     from neurokit.features.cache import extract_dataset

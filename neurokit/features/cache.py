@@ -97,10 +97,12 @@ def extract_dataset(extractor, videos: Sequence, cache: bool = True, dtype: str 
         keys.append(key)
         paths = {name: root / name / f"{key}.npy" for name in layers} if root is not None else None
         if paths is not None and all(p.is_file() for p in paths.values()):
-            for name in layers:
-                rows[name].append(np.load(paths[name], allow_pickle=False))
-            n_cached += 1
-            continue
+            cached = _read_cached(paths)
+            if cached is not None:
+                for name in layers:
+                    rows[name].append(cached[name])
+                n_cached += 1
+                continue
         feats = extractor.extract(_load(video))
         for name in layers:
             v = feats[name].astype(dtype)
@@ -113,3 +115,15 @@ def extract_dataset(extractor, videos: Sequence, cache: bool = True, dtype: str 
     meta = {**extractor.meta(), "dtype": dtype, "clip_keys": keys, "n_from_cache": n_cached,
             "cache_dir": str(root) if root is not None else None}
     return Features(out, meta)
+
+
+def _read_cached(paths: dict) -> dict | None:
+    """Read one clip's cached layers; a truncated or corrupted entry is reported and recomputed (None)."""
+    out = {}
+    for name, path in paths.items():
+        try:
+            out[name] = np.load(path, allow_pickle=False)
+        except (ValueError, EOFError, OSError) as err:
+            log.warning("feature cache entry %s is unreadable (%s); recomputing this clip", path, err)
+            return None
+    return out
