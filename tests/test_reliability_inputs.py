@@ -225,11 +225,6 @@ def _vist_checkpoint(tmp_path):
     return tmp_path / "ckpt" / "last.pt", run
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "vist.train.train (neurokit/vist/train.py:248) resumes with a bare torch.load(ckpt, weights_only=True): a "
-    "truncated last.pt escapes as a bare 'OSError: [Errno 22] Invalid argument' and a code-carrying one as "
-    "pickle.UnpicklingError whose text advises weights_only=False (unsafe). Fix: wrap it like data/cc2017.py:_load "
-    "(DataError: 'cannot read <ckpt> …; delete it to start over, or pass resume=False')."))
 @pytest.mark.parametrize("how", ["truncate", "malicious"])
 def test_corrupted_vist_checkpoint(ws, tmp_path, how):
     import torch

@@ -33,7 +33,7 @@ import torch
 
 from neurokit._io import atomic_path
 from neurokit.config import resolve_device
-from neurokit.errors import InputError
+from neurokit.errors import InputError, DataError
 
 log = logging.getLogger(__name__)
 
@@ -245,7 +245,14 @@ def train(model: torch.nn.Module, train_segments: Sequence[Sequence_], val_segme
     start = 0
     ckpt = Path(checkpoint_dir) / "last.pt" if checkpoint_dir is not None else None
     if ckpt is not None and resume and ckpt.is_file():
-        state = torch.load(ckpt, map_location=dev, weights_only=True)
+        try:
+            state = torch.load(ckpt, map_location=dev, weights_only=True)
+        except Exception as err:  # truncated file (OSError/RuntimeError) or refused globals (UnpicklingError)
+            raise DataError(
+                f"cannot read the checkpoint {ckpt} with torch.load(weights_only=True): {type(err).__name__}: "
+                f"{str(err).splitlines()[0][:200]}. It is corrupted or not a neurokit checkpoint (it is never "
+                "loaded unsafely); delete it to start over, or pass resume=False."
+            ) from err
         model.load_state_dict(state["model"])
         opt.load_state_dict(state["optimizer"])
         if swa is not None and "swa" in state:
