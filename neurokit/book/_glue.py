@@ -73,7 +73,8 @@ def save_figure_data(name: str, fig, data=None) -> None:
     from neurokit.book.figdata import figure_data
 
     table = data if data is not None else figure_data(fig)
-    atomic_write_text(Path(out) / f"{name}.csv", table.to_csv(index=False))
+    index = data is not None and not isinstance(table.index, __import__("pandas").RangeIndex)
+    atomic_write_text(Path(out) / f"{name}.csv", table.to_csv(index=index))
 
 
 def glue(name: str, value: Any, display: bool = False, data=None) -> None:
@@ -103,6 +104,13 @@ def glue(name: str, value: Any, display: bool = False, data=None) -> None:
             value.savefig(buf, format="png", dpi=150, bbox_inches="tight")
             plt.close(value)
             shown = Image(data=buf.getvalue(), format="png")
+    except ImportError:  # pragma: no cover
+        pass
+    try:  # a glued table is its own data: offer it as CSV like a figure's numbers
+        import pandas as pd
+
+        if isinstance(value, pd.DataFrame):
+            save_figure_data(name, None, data=value)
     except ImportError:  # pragma: no cover
         pass
     if _glue is not None:

@@ -370,17 +370,16 @@ def _validate_xy(est, X, Y):
             raise InputError(f"X and Y have different numbers of rows ({Xa.shape[0]} vs {Ya.shape[0]}); "
                              "they must describe the same samples in the same order.")
         for name, a in (("X", Xa), ("Y", Ya)):
-            if a.dtype.kind not in "biuf":
-                raise InputError(
-                    f"{name} has dtype {a.dtype} ({'complex' if a.dtype.kind == 'c' else 'not numeric'}); "
-                    f"ridge needs real numbers: convert with {name}.astype(np.float32) (or float64)."
-                )
+            if a.dtype.kind == "c":
+                raise InputError(f"Complex data not supported: {name} has dtype {a.dtype}; ridge needs real "
+                                 f"numbers: take the real part or the magnitude, e.g. np.abs({name}).astype(np.float32).")
+            if a.dtype.kind in "USV":
+                raise InputError(f"{name} has dtype {a.dtype} (not numeric); ridge needs real numbers: convert "
+                                 f"with {name}.astype(np.float32) (or float64).")
             if a.dtype.kind == "f":
                 check_finite(a, name)
         if Ya.ndim == 2 and Ya.shape[1] == 0:
             raise InputError("Y has no voxels (shape (n_samples, 0)): an empty ROI? Select at least one target.")
-        if Xa.shape[1] == 0:
-            raise InputError("X has no features (shape (n_samples, 0)); check the feature extraction.")
     X, Y = validate_data(est, X, Y, multi_output=True, y_numeric=True, dtype=[np.float64, np.float32],
                          ensure_all_finite=False)
     check_finite(X, "X")
