@@ -90,14 +90,22 @@ def neurokit_flops(p: int, v: int, solver: str, na: int = len(ALPHAS)) -> dict:
         k, kf = min(ntr, p), min(n, p)
         out["decompositions"] = K * svd_flops(ntr, p) + svd_flops(n, p)
         out["heldout_design"] = K * 2.0 * nva * p * k
-        out["project_UtY"] = K * 2.0 * ntr * k * v + 2.0 * n * kf * v
-        out["alpha_gemm"] = K * 2.0 * na * nva * k * v
-        out["refit_primal"] = 2.0 * p * kf * v
     else:
+        k, kf = ntr, n
         out["decompositions"] = K * (2.0 * ntr * ntr * p + 9.0 * ntr**3) + 2.0 * n * n * p + 9.0 * n**3
         out["heldout_design"] = K * (2.0 * nva * ntr * p + 2.0 * nva * ntr * ntr)
-        out["project_UtY"] = K * 2.0 * ntr * ntr * v + 2.0 * n * n * v
+    # per fold, the code folds U^T into the stacked alpha matrix when that is cheaper (see ridge_cv_path)
+    folded = na * nva * ntr < k * ntr + na * nva * k
+    if folded:
+        out["heldout_design"] += K * 2.0 * na * nva * k * ntr
+        out["project_UtY"] = 2.0 * n * kf * v
         out["alpha_gemm"] = K * 2.0 * na * nva * ntr * v
+    else:
+        out["project_UtY"] = K * 2.0 * ntr * k * v + 2.0 * n * kf * v
+        out["alpha_gemm"] = K * 2.0 * na * nva * k * v
+    if solver == "svd":
+        out["refit_primal"] = 2.0 * p * kf * v
+    else:
         out["refit_primal"] = (2.0 * p * n * n + 2.0 * p * n * v) if v >= p else (2.0 * n * n * v + 2.0 * p * n * v)
     out["score"] = K * 3.0 * na * nva * v
     out["predict"] = 2.0 * nte * p * v

@@ -28,6 +28,13 @@ class NumpyBackend:
     def zeros(self, shape, float64=False):
         return np.zeros(shape, dtype=np.float64 if float64 else self.dtype)
 
+    def empty(self, n):
+        """A flat scratch buffer of ``n`` elements, reused for GEMM outputs (no page faults per block)."""
+        return np.empty(n, dtype=self.dtype)
+
+    def matmul(self, a, b, out=None):
+        return np.matmul(a, b, out=out)
+
     def svd(self, X):
         """Thin SVD ``X = U diag(s) Vt``; wide input is transposed first (LAPACK is faster on tall)."""
         if X.shape[1] > X.shape[0]:
@@ -85,6 +92,12 @@ class TorchBackend:
 
     def zeros(self, shape, float64=False):
         return self.torch.zeros(shape, dtype=self.torch.float64 if float64 else self.dtype, device=self.device)
+
+    def empty(self, n):
+        return self.torch.empty(n, dtype=self.dtype, device=self.device)
+
+    def matmul(self, a, b, out=None):
+        return self.torch.matmul(a, b, out=out)
 
     def svd(self, X):
         if X.shape[1] > X.shape[0]:  # torch's SVD is much slower on wide input

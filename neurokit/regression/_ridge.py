@@ -16,7 +16,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_ALPHAS = np.logspace(-2, 6, 20)
 DEFAULT_BATCH = 4096
-SCORE_BLOCK = 512  # targets per alpha-GEMM block: keeps the held-out predictions in cache
+SCORE_BLOCK = 2048  # targets per alpha-GEMM block: keeps the held-out predictions in cache
 
 
 def check_alphas(alphas) -> np.ndarray:
@@ -146,7 +146,14 @@ def ridge_cv_path(be, X, Y, folds, alphas, solver, fit_intercept, batch):
         W = f.weights(al)  # (n_alphas, k)
         # all alphas stacked into one matrix: the held-out predictions for every alpha are ONE GEMM
         big = (W[:, None, :] * A[None]).reshape(na * len(va), -1)
-        prepared.append((tr, va, f.U, big))
+        k = big.shape[1]
+        # Fold the projection U^T into the stacked matrix when that is cheaper per target:
+        # (na*n_val x k)(k x n_tr) once, then one (na*n_val x n_tr) GEMM per chunk instead of
+        # U^T Y_tr (k x n_tr x chunk) followed by (na*n_val x k x chunk).
+        if na * len(va) * len(tr) < k * len(tr) + na * len(va) * k:
+            prepared.append((tr, va, None, big @ f.U.T))
+        else:
+            prepared.append((tr, va, f.U, big))
         del Xtr, Xva, A, f
     Xc = X
     mx_full = None
@@ -160,6 +167,7 @@ def ridge_cv_path(be, X, Y, folds, alphas, solver, fit_intercept, batch):
     intercept = np.zeros(v, dtype=coef.dtype)
     best_all = np.empty(v, dtype=np.intp)
     scores_all = np.empty((na, v), dtype=np.float64)
+    scratch = be.empty(max(b.shape[0] for *_, b in prepared) * min(SCORE_BLOCK, batch, v))
     for c0 in range(0, v, batch):
         c1 = min(v, c0 + batch)
         Yc = Y[:, c0:c1]
@@ -169,11 +177,12 @@ def ridge_cv_path(be, X, Y, folds, alphas, solver, fit_intercept, batch):
             if fit_intercept:
                 my = be.mean0(Ytr)
                 Ytr, Yva = Ytr - my, Yva - my
-            UtY = U.T @ Ytr  # (k, chunk)
+            UtY = Ytr if U is None else U.T @ Ytr  # (k, chunk), or Y_tr itself when U^T is folded in
             # score in sub-blocks whose (n_alphas * n_val, block) predictions stay cache-resident
             for s0 in range(0, c1 - c0, SCORE_BLOCK):
                 s1 = min(c1 - c0, s0 + SCORE_BLOCK)
-                P = (big @ UtY[:, s0:s1]).reshape(na, len(va), s1 - s0)
+                P = be.matmul(big, UtY[:, s0:s1], out=scratch[: big.shape[0] * (s1 - s0)].reshape(-1, s1 - s0))
+                P = P.reshape(na, len(va), s1 - s0)
                 scores[:, s0:s1] += be.sq_err_sum(P, Yva[:, s0:s1]) / len(va)
             del P, Ytr, Yva, UtY
         scores /= len(folds)
@@ -183,10 +192,10 @@ def ridge_cv_path(be, X, Y, folds, alphas, solver, fit_intercept, batch):
             my_full = be.mean0(Yc)
             Yfit = Yc - my_full
         M = be.take(W_full, best).T * (full.U.T @ Yfit)  # (k, chunk)
-        C = full.primal(M, cache_basis=v >= X.shape[1])  # (n_features, chunk)
-        coef[c0:c1] = be.to_numpy(C.T)
+        Ct = full.primal_t(M, cache_basis=v >= X.shape[1])  # (chunk, n_features)
+        coef[c0:c1] = be.to_numpy(Ct)
         if fit_intercept:
-            intercept[c0:c1] = be.to_numpy(my_full - mx_full @ C)
+            intercept[c0:c1] = be.to_numpy(my_full - Ct @ mx_full)
         best_all[c0:c1] = be.to_numpy(best)
         scores_all[:, c0:c1] = be.to_numpy(scores)
     return coef, intercept, best_all, scores_all

@@ -44,6 +44,16 @@ class Factorisation:
             return X_val @ self.V
         return (X_val @ self.X.T) @ self.U
 
+    def primal_t(self, M, cache_basis=False):
+        """Transposed primal weights ``(n_targets, n_features)``, written row-major (no transpose copy later)."""
+        if self.kind == "svd":
+            return M.T @ self.V.T
+        if self._B is None and not cache_basis:
+            return (M.T @ self.U.T) @ self.X
+        if self._B is None:
+            self._B = self.X.T @ self.U
+        return M.T @ self._B.T
+
     def primal(self, M, cache_basis=False):
         """Primal weights ``(n_features, n_targets)`` from ``M = w[:, None] * UtY`` of shape (k, n_targets).
 
