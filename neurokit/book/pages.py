@@ -80,8 +80,6 @@ def write_generated_pages(book, stage: Path, runs) -> None:
         data = ", ".join(f"{k} (`{v[:10]}`)" for k, v in sorted(prov.get("data", {}).items())) or "–"
         rows_prov.append(f"| `notebooks/{name}.py` | {params} | {data} | `{str(prov.get('git_commit', '–'))[:12]}` | "
                          f"{prov.get('executed_at', '–')} |")
-        figures = [k for k in numbers if k.startswith("fig")]
-        del figures
     versions = {}
     for name in book.chapters:
         prov_f = book.results / f"{name}.provenance.json"

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from neurokit._io import atomic_path, atomic_write_json, atomic_write_text, sha256_file, sha256_json
+from neurokit._io import atomic_path, atomic_write_json, atomic_write_text, prepare_bytes, sha256_file, sha256_json
 from neurokit.book.chapters import Chapter, discover, get_chapter, resolve_parameters
 from neurokit.book.staleness import chapter_key
 from neurokit.config import check_profile
@@ -184,7 +184,7 @@ class Book:
             figdata_new = figdata.with_name(f".{name}.partial")
             try:
                 for dst, data in payload.items():
-                    prepared[dst] = _write_temp(dst, data)
+                    prepared[dst] = prepare_bytes(dst, data)
                 shutil.rmtree(figdata_new, ignore_errors=True)
                 if figdata_tmp.is_dir():
                     shutil.copytree(figdata_tmp, figdata_new)
@@ -397,22 +397,6 @@ def _json_bytes(obj) -> bytes:
     from neurokit._io import _json_default
 
     return (json.dumps(obj, indent=2, sort_keys=True, default=_json_default) + "\n").encode()
-
-
-def _write_temp(dst: Path, data: bytes) -> Path:
-    """Write ``data`` to a fsynced temporary file beside ``dst``; remove it and re-raise on failure."""
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{dst.name}.", suffix=".tmp", dir=dst.parent)
-    tmp = Path(name)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return tmp
 
 
 def _setup_cell(env: dict):

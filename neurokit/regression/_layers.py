@@ -84,7 +84,29 @@ def nnls_stack(P, Y, per_target=False):
     return omega, intercept
 
 
-class LayerWeightedEncoder(RegressorMixin, BaseEstimator):
+class _LayerEncoder(RegressorMixin, BaseEstimator):
+    """What the layer encoders share: input preparation in ``fit`` and per-target R² in ``score``."""
+
+    def _prepare_fit(self, Xs, y, option: str, allowed: tuple[str, ...]):
+        """Check the mode option, the targets and the layers; return ``(names, mats, Y2)`` with 2-D ``Y2``."""
+        value = getattr(self, option)
+        if value not in allowed:
+            raise InputError(f"{option} must be " + " or ".join(repr(a) for a in allowed) + f", got {value!r}.")
+        Y = _check_y(y, None)
+        names, mats = as_layers(Xs, n_expected=Y.shape[0])
+        self._y_1d = Y.ndim == 1
+        return names, mats, (Y[:, None] if self._y_1d else Y)
+
+    def score(self, Xs, y, sample_weight=None):
+        """R² per target (ndarray of shape (n_targets,), or float for 1-D y)."""
+        from sklearn.metrics import r2_score
+
+        Y = np.asarray(y)
+        out = r2_score(Y, self.predict(Xs), sample_weight=sample_weight, multioutput="raw_values")
+        return float(out[0]) if Y.ndim == 1 else out
+
+
+class LayerWeightedEncoder(_LayerEncoder):
     """Layer-weighted encoding model, Eq. 1 of the paper: ``Ŷ = Σ_l ω_l W_l X_l``.
 
     Fitting (our principled choice; the paper does not say how it fitted Eq. 1):
@@ -154,12 +176,7 @@ class LayerWeightedEncoder(RegressorMixin, BaseEstimator):
         -------
         self
         """
-        if self.layer_weights not in ("shared", "per_target"):
-            raise InputError(f"layer_weights must be 'shared' or 'per_target', got {self.layer_weights!r}.")
-        Y = _check_y(y, None)
-        names, mats = as_layers(Xs, n_expected=Y.shape[0])
-        self._y_1d = Y.ndim == 1
-        Y2 = Y[:, None] if self._y_1d else Y
+        names, mats, Y2 = self._prepare_fit(Xs, y, "layer_weights", ("shared", "per_target"))
         folds = make_folds(self.cv, Y2.shape[0])
         P = np.zeros((len(mats), *Y2.shape))
         for li, X in enumerate(mats):
@@ -201,16 +218,8 @@ class LayerWeightedEncoder(RegressorMixin, BaseEstimator):
         out = X @ self.coef_.T + self.intercept_
         return out[:, 0] if self._y_1d else out
 
-    def score(self, Xs, y, sample_weight=None):
-        """R² per target (ndarray of shape (n_targets,), or float for 1-D y)."""
-        from sklearn.metrics import r2_score
 
-        Y = np.asarray(y)
-        out = r2_score(Y, self.predict(Xs), sample_weight=sample_weight, multioutput="raw_values")
-        return float(out[0]) if Y.ndim == 1 else out
-
-
-class BestLayerEncoder(RegressorMixin, BaseEstimator):
+class BestLayerEncoder(_LayerEncoder):
     """Best single layer by inner cross-validation, then a ridge on that layer (the usual alternative to Eq. 1).
 
     Each layer gets a :class:`RidgeCV`; a layer's CV error for a target is its mean held-out MSE at the
@@ -253,12 +262,7 @@ class BestLayerEncoder(RegressorMixin, BaseEstimator):
         -------
         self
         """
-        if self.select not in ("shared", "per_target"):
-            raise InputError(f"select must be 'shared' or 'per_target', got {self.select!r}.")
-        Y = _check_y(y, None)
-        names, mats = as_layers(Xs, n_expected=Y.shape[0])
-        self._y_1d = Y.ndim == 1
-        Y2 = Y[:, None] if self._y_1d else Y
+        names, mats, Y2 = self._prepare_fit(Xs, y, "select", ("shared", "per_target"))
         self.layer_models_ = [
             RidgeCV(alphas=self.alphas, cv=self.cv, backend=self.backend, dtype=self.dtype,
                     n_targets_batch=self.n_targets_batch).fit(X, Y2) for X in mats
@@ -290,11 +294,3 @@ class BestLayerEncoder(RegressorMixin, BaseEstimator):
             m = self.layer_models_[li]
             out[:, cols] = mats[li] @ m.coef_[cols].T + m.intercept_[cols]
         return out[:, 0] if self._y_1d else out
-
-    def score(self, Xs, y, sample_weight=None):
-        """R² per target (ndarray of shape (n_targets,), or float for 1-D y)."""
-        from sklearn.metrics import r2_score
-
-        Y = np.asarray(y)
-        out = r2_score(Y, self.predict(Xs), sample_weight=sample_weight, multioutput="raw_values")
-        return float(out[0]) if Y.ndim == 1 else out
