@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import textwrap
 from pathlib import Path
 
@@ -14,16 +13,9 @@ from neurokit.book.runner import Book, BuildLockedError
 from neurokit.cli import main
 from neurokit.errors import InputError, UnknownNameError
 
-REPO = Path(__file__).resolve().parents[1]
+from _fixture_book import HEADER, write_book
 
-HEADER = """\
-# ---
-# jupyter:
-#   jupytext:
-#     text_representation: {extension: .py, format_name: percent}
-#   kernelspec: {display_name: Python 3, language: python, name: python3}
-# ---
-"""
+REPO = Path(__file__).resolve().parents[1]
 
 ALPHA = HEADER + textwrap.dedent('''
     # %% [markdown]
@@ -68,32 +60,7 @@ BOOM = HEADER + textwrap.dedent('''
 
 @pytest.fixture
 def book_root(tmp_path) -> Path:
-    root = tmp_path / "book"
-    (root / "notebooks" / "params" / "smoke").mkdir(parents=True)
-    (root / "book").mkdir()
-    shutil.copy(REPO / "_config.yml", root / "_config.yml")
-    shutil.copy(REPO / "book" / "references.bib", root / "book" / "references.bib")
-    shutil.copy(REPO / "book" / "bibliography.md", root / "book" / "bibliography.md")
-    (root / "_static").mkdir()
-    (root / "book" / "intro.md").write_text("# Test book\n\n```{tableofcontents}\n```\n")
-    (root / "_toc.yml").write_text(textwrap.dedent("""\
-        format: jb-book
-        root: book/intro
-        parts:
-          - caption: Chapters
-            chapters:
-              - file: book/chapters/alpha
-              - file: book/chapters/boom
-          - caption: Reference
-            chapters:
-              - file: book/status
-              - file: book/provenance
-              - file: book/bibliography
-    """))
-    (root / "notebooks" / "alpha.py").write_text(ALPHA)
-    (root / "notebooks" / "boom.py").write_text(BOOM)
-    (root / "notebooks" / "params" / "smoke" / "alpha.yaml").write_text("n: 1\n")
-    return root
+    return write_book(tmp_path / "book", {"alpha": ALPHA, "boom": BOOM}, {"alpha": "n: 1\n"})
 
 
 def test_parameters_validated_before_execution(book_root):

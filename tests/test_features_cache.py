@@ -13,15 +13,7 @@ from neurokit.errors import InputError
 from neurokit.features import PCA, create_extractor, extract_dataset
 from neurokit.features.cache import cache_dir, clip_key
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_torch_thread():
-    """Tiny inputs gain nothing from intra-op threads; one thread avoids oversubscribing the shared cores."""
-    import torch
-
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(scope="module")

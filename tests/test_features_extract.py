@@ -11,15 +11,7 @@ from neurokit.features import hooks, pooling
 from neurokit.features.sampling import frame_indices
 from neurokit.features.tsm import temporal_shift
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_torch_thread():
-    """Tiny inputs gain nothing from intra-op threads; one thread avoids oversubscribing the shared cores."""
-    import torch
-
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(scope="module")

@@ -13,15 +13,7 @@ from neurokit.features.hooks import n_hooks
 
 NAMES = list_extractors()
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_torch_thread():
-    """Tiny inputs gain nothing from intra-op threads; one thread avoids oversubscribing the shared cores."""
-    import torch
-
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def test_roster_size_and_families():

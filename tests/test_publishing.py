@@ -23,6 +23,8 @@ import yaml
 from neurokit import __version__
 from neurokit.cli import main
 
+from _fixture_book import write_book
+
 REPO = Path(__file__).resolve().parents[1]
 WORKFLOW = REPO / ".github" / "workflows" / "book.yml"
 
@@ -251,35 +253,16 @@ def test_html_resolves_glue_numbers_figures_and_references():
 def published(tmp_path_factory):
     """The repository's quickstart in a small book: exported as ipynb (which executes it, smoke profile, into a
     temporary build directory), then the site built by `neurokit book`, the command `make book` runs."""
-    root = tmp_path_factory.mktemp("pubbook")
-    (root / "notebooks" / "params" / "smoke").mkdir(parents=True)
-    (root / "book").mkdir()
-    (root / "_static").mkdir()
-    for f in ("_config.yml", "book/references.bib", "book/bibliography.md", "book/publishing.md",
-              "notebooks/quickstart.py",
-              "notebooks/params/smoke/quickstart.yaml", "CITATION.cff"):
-        if (REPO / f).is_file():
-            shutil.copy(REPO / f, root / f)
+    root = write_book(tmp_path_factory.mktemp("pubbook") / "book", {"quickstart": None},
+                      copy=("book/publishing.md", "notebooks/quickstart.py", "notebooks/params/smoke/quickstart.yaml",
+                            "CITATION.cff"),
+                      reference=("book/publishing", "book/status", "book/provenance", "book/bibliography"),
+                      title="Published test book")
     if (REPO / "_static" / "mathjax").is_dir():
         shutil.copytree(REPO / "_static" / "mathjax", root / "_static" / "mathjax")
     smoke = root / "notebooks" / "params" / "smoke" / "quickstart.yaml"
     if not smoke.is_file():  # tiny sizes: the test is about publishing, not about the regression
         smoke.write_text("n_train: 200\nn_test: 100\nn_voxels: 100\n")
-    (root / "book" / "intro.md").write_text("# Published test book\n\n```{tableofcontents}\n```\n")
-    (root / "_toc.yml").write_text(textwrap.dedent("""\
-        format: jb-book
-        root: book/intro
-        parts:
-          - caption: Chapters
-            chapters:
-              - file: book/chapters/quickstart
-          - caption: Reference
-            chapters:
-              - file: book/publishing
-              - file: book/status
-              - file: book/provenance
-              - file: book/bibliography
-    """))
     build = tmp_path_factory.mktemp("pubbuild")
     out = tmp_path_factory.mktemp("exports")
     with _build_dir(build):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -18,17 +17,9 @@ import pytest
 from neurokit.book.runner import Book
 from neurokit.testing import (FAULT_DRIVER, FAULTS_ENV, disk_full, run_and_kill, temp_files, tree_hashes)
 
+from _fixture_book import HEADER, write_book
+
 REPO = Path(__file__).resolve().parents[1]
-
-HEADER = """\
-# ---
-# jupyter:
-#   jupytext:
-#     text_representation: {extension: .py, format_name: percent}
-#   kernelspec: {display_name: Python 3, language: python, name: python3}
-# ---
-"""
-
 
 def _chapter(title: str, body: str) -> str:
     return HEADER + textwrap.dedent(f'''
@@ -64,31 +55,7 @@ BETA = _chapter("Beta", textwrap.dedent('''\
 
 def make_book(root: Path) -> Path:
     """A two-chapter book (``alpha``, ``beta``) that builds to HTML like the real one."""
-    (root / "notebooks" / "params" / "smoke").mkdir(parents=True)
-    (root / "book").mkdir()
-    (root / "_static").mkdir()
-    shutil.copy(REPO / "_config.yml", root / "_config.yml")
-    for f in ("references.bib", "bibliography.md"):
-        shutil.copy(REPO / "book" / f, root / "book" / f)
-    (root / "book" / "intro.md").write_text("# Test book\n\n```{tableofcontents}\n```\n")
-    (root / "_toc.yml").write_text(textwrap.dedent("""\
-        format: jb-book
-        root: book/intro
-        parts:
-          - caption: Chapters
-            chapters:
-              - file: book/chapters/alpha
-              - file: book/chapters/beta
-          - caption: Reference
-            chapters:
-              - file: book/status
-              - file: book/provenance
-              - file: book/bibliography
-    """))
-    (root / "notebooks" / "alpha.py").write_text(ALPHA)
-    (root / "notebooks" / "beta.py").write_text(BETA)
-    (root / "notebooks" / "params" / "smoke" / "alpha.yaml").write_text("n: 4\n")
-    return root
+    return write_book(root, {"alpha": ALPHA, "beta": BETA}, {"alpha": "n: 4\n"})
 
 
 @pytest.fixture
