@@ -113,21 +113,22 @@ def build_parser() -> argparse.ArgumentParser:
             sp.add_argument("--profile", default=DEFAULT_PROFILE, choices=PROFILES,
                             help=f"parameter profile (default {DEFAULT_PROFILE})")
 
+    def executing(sp, force_help):
+        sp.add_argument("--force", action="store_true", help=force_help)
+        sp.add_argument("--no-html", action="store_true", help="execute only, do not (re)build the site")
+        sp.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+
     sp = sub.add_parser("book", help="execute every stale chapter and build the HTML site")
     common(sp)
     sp.add_argument("--jobs", type=int, default=1, help="chapters executed in parallel (default 1)")
-    sp.add_argument("--force", action="store_true", help="re-execute every chapter even if up to date")
-    sp.add_argument("--no-html", action="store_true", help="execute only, do not build the site")
-    sp.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    executing(sp, "re-execute every chapter even if up to date")
     sp.set_defaults(func=cmd_book)
 
     sp = sub.add_parser("run", help="re-execute one chapter (with -p key=value overrides) and rebuild the site")
     common(sp)
     sp.add_argument("chapter", help="chapter name (see `neurokit list`)")
     sp.add_argument("-p", "--param", action="append", metavar="KEY=VALUE", help="override a parameter")
-    sp.add_argument("--force", action="store_true", help="execute even if up to date")
-    sp.add_argument("--no-html", action="store_true", help="execute only, do not rebuild the site")
-    sp.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    executing(sp, "execute even if up to date")
     sp.set_defaults(func=cmd_run)
 
     sp = sub.add_parser("list", help="list chapters, their parameters and defaults, and their last run")
