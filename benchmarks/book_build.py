@@ -22,6 +22,8 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+from neurokit._io import atomic_write_text  # noqa: E402
 NEUROKIT = [sys.executable, "-m", "neurokit"]
 
 
@@ -66,9 +68,7 @@ def main(argv=None) -> int:
     finally:
         if not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(record, indent=2) + "\n")
+    atomic_write_text(args.out, json.dumps(record, indent=2) + "\n")
     print(json.dumps(record, indent=2))
     ok = record.get("clean_build_rc") == 0
     print(f"clean {record['clean_build_s']} s; no-change {record['no_change_rebuild_s']} s "

@@ -161,11 +161,10 @@ if bb is None:
 else:
     display(pd.Series({k: v for k, v in bb.items() if not isinstance(v, dict)}).to_frame("value"))
     times = pd.Series(bb.get("chapter_wall_times_s", {}), name="seconds").sort_values()
-    if True:
-        fig, ax = plt.subplots(figsize=(PAGE_WIDTH, 0.25 * len(times) + 0.8))
-        ax.barh(times.index, times.values, color=palette()[0])
-        ax.set_xlabel(f"execution time (s), {bb['profile']} profile")
-        glue("fig_bench_book", fig)
+    fig, ax = plt.subplots(figsize=(PAGE_WIDTH, 0.25 * len(times) + 0.8))
+    ax.barh(times.index, times.values, color=palette()[0])
+    ax.set_xlabel(f"execution time (s), {bb['profile']} profile")
+    glue("fig_bench_book", fig)
 
 # %% [markdown]
 # ```{glue:figure} fig_bench_book
