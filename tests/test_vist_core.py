@@ -218,6 +218,21 @@ def test_sdkl_edge_cases():
         sdkl_trace(two, two, divergence="js")
 
 
+def test_sdkl_outcomes_explain_the_penalties():
+    from neurokit.vist.metrics import sdkl_outcomes
+
+    two = _bumps([6, 9, 12, 7])
+    T = len(two)
+    pred = np.stack([two, -np.ones(T), _bumps([8]), _bumps([8, 8, 8]), two])
+    target = np.stack([two, two, two, two, np.zeros(T)])
+    labels = sdkl_outcomes(pred, target)
+    assert labels == ["finite", "pred < 2 peaks", "pred < 2 peaks", "singular widths", "target < 2 peaks"]
+    mean, scores = spike_kde_divergence(pred, target)
+    penalised = np.array([lab != "finite" for lab in labels])
+    np.testing.assert_array_equal(scores == 1000.0, penalised)  # every 1000 has a named reason
+    assert mean == pytest.approx(scores.mean())
+
+
 def test_sdkl_reference_pipeline_and_direction():
     from scipy.signal import find_peaks, peak_widths
     from scipy.stats import gaussian_kde

@@ -242,3 +242,55 @@ def spike_kde_divergence(pred, target, divergence: str = "kl", bandwidth_factor:
         scores[i] = sdkl_trace(a, b, bandwidth_factor=bandwidth_factor, high_cut=high_cut, divergence=divergence)
     scores = np.nan_to_num(scores, nan=1000.0, posinf=1000.0, neginf=0.0)
     return float(scores.mean()), scores
+
+
+#: Reasons reported by :func:`sdkl_outcomes`, in the order they are checked.
+SDKL_OUTCOMES = ("finite", "pred < 2 peaks", "target < 2 peaks", "singular widths", "density underflow", "nan")
+
+
+def sdkl_outcomes(pred, target, bandwidth_factor: float = 0.5, high_cut: float = 1.0,
+                  direction: str = "code") -> list[str]:
+    """Why each cell's SD-KL is finite or penalised (the wrapper's 1000), one label per cell.
+
+    Runs the same steps as :func:`spike_kde_divergence` (negatives zeroed, segments joined) and names the
+    outcome: ``"finite"``, ``"pred < 2 peaks"`` / ``"target < 2 peaks"`` (+inf), ``"singular widths"``
+    (scipy's singular-covariance error, +inf), ``"density underflow"`` (the second density is 0 where the
+    first is not, +inf) or ``"nan"``. Scores themselves are unchanged; this only explains the penalties.
+
+    Parameters
+    ----------
+    pred, target : array of shape (N, cells, frames) or (cells, frames)
+    bandwidth_factor, high_cut, direction
+        As in :func:`spike_kde_divergence`.
+
+    Returns
+    -------
+    list of str, length cells
+        Entries of :data:`SDKL_OUTCOMES`.
+    """
+    p, t = np.array(_to_numpy(pred)), np.array(_to_numpy(target))
+    if p.shape != t.shape or p.ndim not in (2, 3):
+        raise InputError(f"preds and target must have the same 2-D or 3-D shape; got {p.shape} and {t.shape}.")
+    p[p < 0] = 0
+    t[t < 0] = 0
+    p, t = _join_time(p, "pred"), _join_time(t, "target")
+    out = []
+    for i in range(p.shape[0]):
+        if len(peak_widths_trace(p[i], high_cut)) < 2:
+            out.append("pred < 2 peaks")
+            continue
+        if len(peak_widths_trace(t[i], high_cut)) < 2:
+            out.append("target < 2 peaks")
+            continue
+        a, b = (p[i], t[i]) if direction == "code" else (t[i], p[i])
+        s = sdkl_trace(a, b, bandwidth_factor=bandwidth_factor, high_cut=high_cut)
+        if np.isnan(s):
+            out.append("nan")
+        elif np.isinf(s):
+            wa = peak_widths_trace(a, high_cut)
+            wb = peak_widths_trace(b, high_cut)
+            singular = np.ptp(wa) == 0 or np.ptp(wb) == 0
+            out.append("singular widths" if singular else "density underflow")
+        else:
+            out.append("finite")
+    return out
