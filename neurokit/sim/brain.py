@@ -24,25 +24,30 @@ beta does: with the canonical double-gamma HRF
 Each feature column is then z-scored over all clips: ``S`` (n_clips, p_static), ``M`` (n_clips, p_motion).
 
 Voxels. ROI ``r`` (``ROIS``) samples the feature groups ``ROI_FEATURES[r]``. For voxel ``v`` of ROI ``r``
-(``z(·)`` = z-score over clips, ``W`` i.i.d. standard normal on the ROI's groups and 0 elsewhere):
+(``z(·)`` = z-score over clips, ``W`` i.i.d. standard normal on the ROI's groups and 0 elsewhere) the
+static and motion drives are
 
 .. math::
-   a^{s}_v = z(S\,W^{s}_{:,v}), \quad a^{m}_v = z(M\,W^{m}_{:,v}), \quad
-   f_v = z\big(\sqrt{1-\mu_r}\,a^{s}_v + \sqrt{\mu_r}\,a^{m}_v\big),
+   a^{s}_v = z(S\,W^{s}_{:,v}), \quad a^{m}_v = z(M\,W^{m}_{:,v}),
 
-   o_v = z\big(\sqrt{1-u}\,f_v + \sqrt{u}\,\epsilon_r L_{:,v}\big)
+with ``μ_r = MOTION_SHARE[r]``: ROIs with ``μ_r ≥ 0.3`` are labelled *dynamic* (V1–V4, LOC, EBA, STS; shares
+0.5–0.85); FFA and PPA are *static* (``μ_r = 0``: no motion feature reaches them, directly or through
+connections). ``ε_r`` (n_clips, 6) is a stimulus-specific latent private to the region that no stimulus
+feature explains (share ``u = config.private_share``) with standard-normal loadings ``L``.
 
-with ``μ_r = MOTION_SHARE[r]`` (ROIs with ``μ_r ≥ 0.3`` are labelled *dynamic*: V1–V4, LOC, EBA, STS;
-FFA and PPA are *static*), ``ε_r`` (n_clips, 6) a stimulus-specific latent private to the region that no
-stimulus feature explains (share ``u = config.private_share``) and ``L`` its standard-normal loadings.
+Connectivity. A region passes on its *stimulus drive*, not its private latent, so what a target inherits is
+a function of the stimulus that a source region's (out-of-fold) predicted voxels carry. Target ``r`` receives
+from source ``s`` a voxel-to-voxel map ``G_{rs}`` (i.i.d. standard normal, (V_s, V_r)) of the source's
+static and motion drives, mixed in the *target's* proportion ``μ_r`` (a static region inherits only
+appearance):
 
-Connectivity. Each region summarises its own signal in ``k = config.n_region_factors`` factors
-``g_s = z(o^{(s)} Q_s)`` (``Q_s`` standard normal, (V_s, k)). The signal of voxel ``v`` of target ``r`` is
-
-.. math:: y^{*}_v = z\Big(o_v + \sum_{s \ne r} C_{rs}\; z\big(g_s\, B_{rs,:,v}\big)\Big),
+.. math::
+   y^{*}_{:,v} = z\Big(\sqrt{1-u}\, z\big(\sqrt{1-\mu_r}\,a^{s}_v + \sqrt{\mu_r}\,a^{m}_v\big)
+   + \sqrt{u}\,\epsilon_r L_{:,v}
+   + \sum_{s \ne r} C_{rs}\; z\big(\sqrt{1-\mu_r}\, z(a^{s,(s)} G_{rs,:,v}) + \sqrt{\mu_r}\, z(a^{m,(s)} G_{rs,:,v})\big)\Big),
 
 with the planted directed matrix ``C`` (rows = target, columns = source; :data:`CONNECTIONS`), zero diagonal
-and no cascade (the term uses the source's own signal ``o^{(s)}``). The signal has unit variance over clips.
+and no cascade (the term uses the source's own drives). The signal has unit variance over clips.
 
 Noise. Repetition ``j`` of clip ``i`` is ``y_{ijv} = y^{*}_{iv} + σ_v ξ_{ijv}`` with ``ξ`` i.i.d. N(0, 1) and
 ``σ_v = 1/ncsnr_v``, ``ncsnr_v ~ U(NCSNR_RANGE[r])``. The planted noise ceilings follow (signal variance 1):
@@ -88,13 +93,13 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-SIM_VERSION = 2
+SIM_VERSION = 3
 
 ROIS: tuple[str, ...] = ("V1", "V2", "V3", "V4", "LOC", "EBA", "FFA", "STS", "PPA")
 
 #: Planted share of each ROI's feature-driven variance that comes from motion features.
 MOTION_SHARE: dict[str, float] = {
-    "V1": 0.40, "V2": 0.40, "V3": 0.45, "V4": 0.35, "LOC": 0.35, "EBA": 0.60, "FFA": 0.08, "STS": 0.70, "PPA": 0.08,
+    "V1": 0.60, "V2": 0.60, "V3": 0.65, "V4": 0.50, "LOC": 0.50, "EBA": 0.75, "FFA": 0.0, "STS": 0.85, "PPA": 0.0,
 }
 DYNAMIC_ROIS: tuple[str, ...] = tuple(r for r in ROIS if MOTION_SHARE[r] >= 0.3)
 STATIC_ROIS: tuple[str, ...] = tuple(r for r in ROIS if MOTION_SHARE[r] < 0.3)
@@ -174,8 +179,6 @@ class BrainSimConfig:
         ``[min_voxels, max_voxels]``.
     private_share : float
         Share ``u`` of each region's own signal that is stimulus-specific but unexplained by features.
-    n_region_factors : int
-        Factors ``k`` through which a region acts on others.
     extra_wb_fraction : float
         Unassigned pure-noise voxels in the whole-brain track, as a fraction of the ROI voxels.
     video : VideoWorldConfig
@@ -191,7 +194,6 @@ class BrainSimConfig:
     min_voxels: int = 20
     max_voxels: int = 200
     private_share: float = 0.2
-    n_region_factors: int = 4
     extra_wb_fraction: float = 0.2
     video: VideoWorldConfig = field(default_factory=VideoWorldConfig)
 
@@ -398,25 +400,28 @@ def _subject_signals(config: BrainSimConfig, seed: int, k: int, S: np.ndarray, M
         for g in mg:
             idx = groups[g]
             wm[idx] = rng.standard_normal((len(idx), V))
-        mu = MOTION_SHARE[r]
-        feat = _z(math.sqrt(1 - mu) * _z(S @ ws) + math.sqrt(mu) * _z(M @ wm))
+        a_s, a_m = _z(S @ ws), _z(M @ wm)
         private = _z(rng.standard_normal((n, 6)) @ rng.standard_normal((6, V)))
-        own = _z(math.sqrt(1 - u) * feat + math.sqrt(u) * private)
-        factors = _z(own @ rng.standard_normal((V, config.n_region_factors)))
         lo, hi = NCSNR_RANGE[r]
-        out[r] = {"w_static": ws, "w_motion": wm, "own": own, "factors": factors,
+        out[r] = {"w_static": ws, "w_motion": wm, "a_static": a_s, "a_motion": a_m, "private": private,
                   "ncsnr": rng.uniform(lo, hi, size=V)}
-    for r in ROIS:  # connectivity: target r receives from sources s
-        y = out[r]["own"].copy()
+    for r in ROIS:  # own drive, plus the sources' drives mixed in the target's static/motion proportion
+        mu = MOTION_SHARE[r]
+        d = out[r]
+        own = math.sqrt(1 - u) * _z(math.sqrt(1 - mu) * d["a_static"] + math.sqrt(mu) * d["a_motion"])
+        y = own + math.sqrt(u) * d["private"]
         V = y.shape[1]
         for s in ROIS:
             c = CONNECTIONS.get((r, s), 0.0)
             if c:
-                B = rng.standard_normal((config.n_region_factors, V))
-                y += c * _z(out[s]["factors"] @ B)
-        sd = y.std(axis=0)
-        out[r]["signal"] = _z(y)
-        out[r]["signal_scale"] = sd
+                src = out[s]
+                G = rng.standard_normal((src["a_static"].shape[1], V))
+                y += c * _z(math.sqrt(1 - mu) * _z(src["a_static"] @ G) + math.sqrt(mu) * _z(src["a_motion"] @ G))
+        d["signal_scale"] = y.std(axis=0)
+        d["signal"] = _z(y)
+    for d in out.values():
+        for key in ("a_static", "a_motion", "private"):
+            del d[key]
     return out
 
 
@@ -516,7 +521,7 @@ def _write_ground_truth(root: Path, world: SimulatedWorld, dataset: str, extra_s
         "motion_share": MOTION_SHARE, "roi_features": {r: {"static": list(s), "motion": list(m)}
                                                         for r, (s, m) in ROI_FEATURES.items()},
         "connectivity": {"rows_target_cols_source": connectivity_matrix().tolist(), "order": list(ROIS)},
-        "ncsnr_range": NCSNR_RANGE, "private_share": cfg.private_share, "n_region_factors": cfg.n_region_factors,
+        "ncsnr_range": NCSNR_RANGE, "private_share": cfg.private_share,
         "n_train": cfg.n_train, "n_test": cfg.n_test, "n_rep_train": cfg.n_rep_train, "n_rep_test": cfg.n_rep_test,
         "subjects": sorted(world.subjects), "feature_groups": groups,
         "video": {"n_frames": cfg.video.n_frames, "size": cfg.video.size, "fps": cfg.video.fps},
