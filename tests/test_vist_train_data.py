@@ -165,6 +165,27 @@ def test_ln_baseline_recovers_planted_filter():
     assert np.corrcoef(pred[0], rate[:, 0])[0, 1] > 0.95
 
 
+def test_feature_ridge_predicts_a_planted_lagged_readout_and_refuses_misuse():
+    from neurokit.errors import InputError
+    from neurokit.vist.baselines import FeatureRidge
+
+    rng = np.random.default_rng(1)
+    low = rng.standard_normal((900, 4))  # the features live in a 4-d subspace of 16 tokens x 8 dims
+    feats = (low @ rng.standard_normal((4, 128))).reshape(900, 16, 8) + 0.01 * rng.standard_normal((900, 16, 8))
+    rate = np.stack([low[:, 0], np.r_[np.zeros(2), low[:-2, 1]]], 1)  # cell 0: lag 0; cell 1: lag 2
+    m = FeatureRidge(n_lags=4, n_components=8, alphas=(1e-1, 1.0, 10.0)).fit(feats[:600], rate[:600])
+    pred = m.predict(feats[600:])
+    assert pred.shape == (2, 300)
+    for c in range(2):
+        assert np.corrcoef(pred[c], rate[600:, c])[0, 1] > 0.95
+    shuffled = FeatureRidge(n_lags=4, n_components=8).fit(feats[:600], rng.permutation(rate[:600]))
+    assert abs(np.corrcoef(shuffled.predict(feats[600:])[0], rate[600:, 0])[0, 1]) < 0.3
+    with pytest.raises(InputError):
+        FeatureRidge().predict(feats)
+    with pytest.raises(InputError):
+        FeatureRidge().fit(feats[:10], rate[:9])
+
+
 def test_baselines_shapes_and_causality():
     from neurokit.vist.baselines import CRNN, FeatureMSTCN, I3DMSTCN
 

@@ -9,6 +9,10 @@
 * :class:`I3DMSTCN` — "I3D+MSTCN": an I3D-style inflated 3-D conv stem on the raw frames (**random-init and
   frozen**: no Kinetics weights are available offline), giving a 16x16 grid of 32-d tokens, then the same
   MS-TCN head. It measures what a non-pretrained video front end gives, not what I3D gives.
+* :class:`FeatureRidge` — a diagnostic, not a published model: the best *linear* readout of the same frozen
+  patch features Vi-ST gets (top principal components, 15 lags, ridge with the penalty chosen on held-out
+  training frames). It shows how much of the response is linearly available in the features and whether that
+  transfers to the other movie, independently of how well a network trains in a small budget.
 * :class:`CRNN` — after the convolutional-recurrent RGC model of Zheng et al. (Patterns 2021): a per-frame 2-D
   CNN on the pixels, a GRU over time, a linear readout with softplus.
 
@@ -222,3 +226,72 @@ class LNModel:
         G = self._design(frames) @ self.coef_ + self.intercept_
         a, b, c = self.nonlin_.T
         return (a * np.logaddexp(0, b * G + c)).T.astype(np.float32)
+
+
+class FeatureRidge:
+    """Lagged ridge regression on frozen patch features (sklearn-style estimator; a diagnostic baseline).
+
+    Features (T, tokens, D) are flattened, z-scored with the training frames' statistics, projected on their
+    top ``n_components`` principal components, stacked over ``n_lags`` frames and regressed on the rates with
+    a ridge penalty chosen per cell on the last quarter of the training frames, then refitted on all of them.
+
+    Parameters
+    ----------
+    n_lags : int, default 15
+    n_components : int, default 100
+    alphas : sequence of float
+
+    Attributes
+    ----------
+    mean_, scale_ : ndarray of shape (tokens·D,)
+    components_ : ndarray of shape (tokens·D, n_components)
+    coef_ : ndarray of shape (n_lags·n_components, cells)
+    intercept_ : ndarray of shape (cells,)
+    alpha_ : ndarray of shape (cells,)
+    """
+
+    def __init__(self, n_lags: int = 15, n_components: int = 100, alphas=(1e2, 1e3, 1e4, 1e5)):
+        self.n_lags, self.n_components, self.alphas = n_lags, n_components, alphas
+
+    def _design(self, features: np.ndarray) -> np.ndarray:
+        f = np.asarray(features, dtype=np.float64)
+        z = ((f.reshape(len(f), -1) - self.mean_) / self.scale_) @ self.components_
+        X = np.zeros((len(z), self.n_lags * z.shape[1]))
+        for lag in range(self.n_lags):
+            X[lag:, lag * z.shape[1] : (lag + 1) * z.shape[1]] = z[: len(z) - lag]
+        return X
+
+    @staticmethod
+    def _ridge(X, Y, alphas):
+        mu, ym = X.mean(0), Y.mean(0)
+        U, s, Vt = np.linalg.svd(X - mu, full_matrices=False)
+        UtY = U.T @ (Y - ym)
+        return mu, ym, [Vt.T @ ((s / (s**2 + a))[:, None] * UtY) for a in alphas]
+
+    def fit(self, features: np.ndarray, rates: np.ndarray) -> "FeatureRidge":
+        """Fit on features (T, tokens, D) and trial-averaged counts (T, cells). Returns self."""
+        from neurokit.vist.metrics import pearson_cc
+
+        f = np.asarray(features, dtype=np.float64).reshape(len(features), -1)
+        Y = np.asarray(rates, dtype=np.float64)
+        if len(f) != len(Y):
+            raise InputError(f"features ({len(f)}) and rates ({len(Y)}) must have the same number of frames.")
+        self.mean_, self.scale_ = f.mean(0), f.std(0) + 1e-6
+        k = min(self.n_components, len(f) - 1, f.shape[1])
+        self.components_ = np.linalg.svd((f - self.mean_) / self.scale_, full_matrices=False)[2][:k].T
+        X = self._design(features)
+        n_tr = int(len(X) * 0.75)
+        mu, ym, Ws = self._ridge(X[:n_tr], Y[:n_tr], self.alphas)
+        r = np.stack([pearson_cc(((X[n_tr:] - mu) @ W + ym).T, Y[n_tr:].T)[0] for W in Ws])  # (alphas, cells)
+        best = np.argmax(r, axis=0)
+        self.alpha_ = np.asarray(self.alphas, dtype=float)[best]
+        mu, ym, Ws = self._ridge(X, Y, self.alphas)
+        self.coef_ = np.stack([Ws[b][:, c] for c, b in enumerate(best)], 1)
+        self.intercept_ = ym - mu @ self.coef_
+        return self
+
+    def predict(self, features: np.ndarray) -> np.ndarray:
+        """Predicted counts (cells, T) for features (T, tokens, D)."""
+        if not hasattr(self, "coef_"):
+            raise InputError("FeatureRidge is not fitted; call fit(features, rates) first.")
+        return (self._design(features) @ self.coef_ + self.intercept_).T.astype(np.float32)

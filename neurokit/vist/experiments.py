@@ -27,7 +27,7 @@ from neurokit.vist.train import Sequence_, TrainConfig, predict, train
 log = logging.getLogger(__name__)
 
 MODELS = ("vist", "vist_no_adaln", "vist_no_cmst", "vist_no_sdtw", "vist_per_cell_rf", "dinov2_mstcn",
-          "i3d_mstcn", "crnn", "ln")
+          "i3d_mstcn", "crnn", "ln", "feature_ridge")
 
 
 @dataclass
@@ -53,7 +53,8 @@ def score(pred: np.ndarray, target: np.ndarray) -> dict:
 
 
 def build_model(name: str, feat_dim: int, n_cells: int, size: int, video_layers: int = 6, video_dim: int = 256):
-    """Instantiate a model by name (see :data:`MODELS`; ``ln`` is not a torch model)."""
+    """Instantiate a model by name (see :data:`MODELS`; ``ln`` and ``feature_ridge`` are not torch
+    models)."""
     from neurokit.vist.baselines import CRNN, FeatureMSTCN, I3DMSTCN
     from neurokit.vist.model import ViST
 
@@ -99,18 +100,19 @@ def run_model(name: str, train_movie: RetinaData, test_movie: RetinaData, config
     RunResult
         ``scores["within"]`` and ``scores["cross"]`` dicts (see :func:`score`), predictions (cells, T).
     """
-    from neurokit.vist.baselines import LNModel
+    from neurokit.vist.baselines import FeatureRidge, LNModel
     from neurokit.vist.loss import ViSTLoss
     from neurokit.vist.model import count_parameters
 
     tr, te = train_movie.split_train, train_movie.split_test
     t0 = time.perf_counter()
     x_tr = _inputs(name, train_movie)
-    if name == "ln":
-        m = LNModel().fit(x_tr[tr], train_movie.spike_avg[tr])
+    if name in ("ln", "feature_ridge"):
+        m = (LNModel() if name == "ln" else FeatureRidge()).fit(x_tr[tr], train_movie.spike_avg[tr])
         p_within = m.predict(x_tr)[:, te]  # run on the whole movie: the filter history crosses the split
         p_cross = m.predict(_inputs(name, test_movie))
-        n_params, history, model = int(m.coef_.size + m.intercept_.size + m.nonlin_.size), [], m
+        n_params = int(m.coef_.size + m.intercept_.size + getattr(m, "nonlin_", np.zeros(0)).size)
+        history, model = [], m
     else:
         torch.manual_seed(config.seed if config else 0)
         model = build_model(name, train_movie.features.shape[-1], train_movie.n_cells,
