@@ -55,9 +55,8 @@ import pandas as pd
 
 from neurokit.book import glue, glue_profile
 from neurokit.connectivity import matrix_agreement
-from neurokit.data import ensure, load_algonauts2021
 from neurokit.encoding import (
-    choose_block, connectivity_experiment, disjoint_test_folds, model_features, paired_gains, paper_values,
+    choose_block, connectivity_experiment, load_inputs, paired_gains, paper_values,
 )
 from neurokit.encoding import plots
 from neurokit.plotting import set_style
@@ -65,14 +64,11 @@ from neurokit.plotting import set_style
 t_start = time.time()
 set_style()
 label = glue_profile(profile)
-root = ensure("algonauts2021", profile=profile, seed=seed)
-data = load_algonauts2021(root)
-subjects = list(data.subjects[: n_subjects or None])
-rois = list(data.rois)
-n = min(n_clips, data.n_train) if n_clips else data.n_train
-folds = disjoint_test_folds(n, n_folds=n_folds, test_fraction=test_fraction, seed=seed)
-weights = "paper" if profile == "paper" else "embedded"
-feats = model_features([base_model, image_model], data.train_video_paths[:n], weights=weights)
+inputs = load_inputs(profile, [base_model, image_model], seed=seed, n_subjects=n_subjects, n_clips=n_clips, n_folds=n_folds,
+                     test_fraction=test_fraction)
+root, data, subjects, rois, n, folds, weights = (inputs.root, inputs.data, inputs.subjects, inputs.rois, inputs.n,
+                                                 inputs.folds, inputs.weights)
+feats = inputs.features
 glue("n_subjects", len(subjects))
 glue("n_train", n)
 glue("n_test_fold", len(folds[0][1]))

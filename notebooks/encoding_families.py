@@ -52,10 +52,9 @@ import numpy as np
 import pandas as pd
 
 from neurokit.book import glue, glue_profile
-from neurokit.data import ensure, load_algonauts2021
 from neurokit.encoding import (
-    best_block, disjoint_test_folds, effect_direction_summary, family_labels, family_tests, layer_scores,
-    model_features, paper_values, paper_vs_run,
+    best_block, effect_direction_summary, family_labels, family_tests, layer_scores, load_inputs, paper_values,
+    paper_vs_run,
 )
 from neurokit.encoding import plots
 from neurokit.plotting import set_style
@@ -64,14 +63,11 @@ from neurokit.stats import fdr_bh, paired_ttest, significance_mark
 t_start = time.time()
 set_style()
 label = glue_profile(profile)
-root = ensure("algonauts2021", profile=profile, seed=seed)
-data = load_algonauts2021(root)
-subjects = list(data.subjects[: n_subjects or None])
-rois = list(data.rois)
-n = min(n_clips, data.n_train) if n_clips else data.n_train
-folds = disjoint_test_folds(n, n_folds=n_folds, test_fraction=test_fraction, seed=seed)
-weights = "paper" if profile == "paper" else "embedded"
-feats = model_features(models, data.train_video_paths[:n], weights=weights)
+inputs = load_inputs(profile, models, seed=seed, n_subjects=n_subjects, n_clips=n_clips, n_folds=n_folds,
+                     test_fraction=test_fraction)
+root, data, subjects, rois, n, folds, weights = (inputs.root, inputs.data, inputs.subjects, inputs.rois, inputs.n,
+                                                 inputs.folds, inputs.weights)
+feats = inputs.features
 labels = family_labels(models)
 glue("n_models", len(models))
 glue("n_image", int((labels.modality == "image").sum()))

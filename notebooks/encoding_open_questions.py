@@ -43,21 +43,17 @@ import numpy as np
 import pandas as pd
 
 from neurokit.book import glue, glue_profile
-from neurokit.data import ensure, load_algonauts2021
-from neurokit.encoding import best_block, disjoint_test_folds, layer_scores, model_features, permutation_null
+from neurokit.encoding import best_block, layer_scores, load_inputs, permutation_null
 from neurokit.plotting import PAGE_WIDTH, set_style
 
 t_start = time.time()
 set_style()
 label = glue_profile(profile)
-root = ensure("algonauts2021", profile=profile, seed=seed)
-data = load_algonauts2021(root)
-subjects = list(data.subjects[: n_subjects or None])
-rois = list(data.rois)
-n = min(n_clips, data.n_train) if n_clips else data.n_train
-folds = disjoint_test_folds(n, n_folds=n_folds, test_fraction=test_fraction, seed=seed)
-weights = "paper" if profile == "paper" else "embedded"
-feats = model_features([model], data.train_video_paths[:n], weights=weights)[model]
+inputs = load_inputs(profile, [model], seed=seed, n_subjects=n_subjects, n_clips=n_clips, n_folds=n_folds,
+                     test_fraction=test_fraction)
+root, data, subjects, rois, n, folds, weights = (inputs.root, inputs.data, inputs.subjects, inputs.rois, inputs.n,
+                                                 inputs.folds, inputs.weights)
+feats = inputs.features[model]
 resp = {s: {r: data.responses[s][r][:n] for r in rois} for s in subjects}
 
 def score(features, **kw):

@@ -44,22 +44,17 @@ import numpy as np
 import pandas as pd
 
 from neurokit.book import glue, glue_profile
-from neurokit.data import ensure, load_algonauts2021
 from neurokit.encoding import (
-    disjoint_test_folds, family_labels, family_tests, model_features, paper_values, target_experiment,
+    family_labels, family_tests, load_inputs, paper_values, target_experiment,
 )
 from neurokit.plotting import set_style
 
 t_start = time.time()
 set_style()
 label = glue_profile(profile)
-root = ensure("algonauts2021", profile=profile, seed=seed)
-data = load_algonauts2021(root)
-n = min(n_clips, data.n_train) if n_clips else data.n_train
-folds = disjoint_test_folds(n, n_folds=n_folds, test_fraction=test_fraction, seed=seed)
-weights = "paper" if profile == "paper" else "embedded"
 everyone = list(dict.fromkeys(list(targets) + list(sources)))
-feats = model_features(everyone, data.train_video_paths[:n], weights=weights)
+inputs = load_inputs(profile, everyone, seed=seed, n_clips=n_clips, n_folds=n_folds, test_fraction=test_fraction)
+data, n, folds, weights, feats = inputs.data, inputs.n, inputs.folds, inputs.weights, inputs.features
 labels = family_labels(everyone)
 labels
 

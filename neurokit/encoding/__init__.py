@@ -3,6 +3,7 @@ experiment, permutation nulls, and the paper's digitised numbers as reference da
 from neurokit.encoding import paper_values
 from neurokit.encoding._connectivity import DEFAULT_VARIANTS, connectivity_experiment, paired_gains
 from neurokit.encoding._cv import disjoint_test_folds
+from neurokit.encoding._inputs import EncodingInputs, load_inputs
 from neurokit.encoding._families import (
     CONTRASTS,
     effect_direction_summary,
@@ -15,7 +16,7 @@ from neurokit.encoding._targets import target_experiment, target_responses
 from neurokit.encoding._layers import best_block, choose_block, layer_scores, model_features, permutation_null
 
 __all__ = [
-    "paper_values", "disjoint_test_folds", "layer_scores", "best_block", "choose_block", "permutation_null", "model_features",
+    "paper_values", "load_inputs", "EncodingInputs", "disjoint_test_folds", "layer_scores", "best_block", "choose_block", "permutation_null", "model_features",
     "family_labels", "family_tests", "model_means", "paper_vs_run", "effect_direction_summary", "CONTRASTS",
     "connectivity_experiment", "paired_gains", "DEFAULT_VARIANTS", "target_experiment", "target_responses",
 ]
