@@ -29,15 +29,16 @@
 #   `data_manifests/vist_retina.yaml`.
 # * **Simulated here** (`neurokit.sim.retina`): RGCs of three types with known spatio-temporal receptive
 #   fields (RFs) — linear ON and OFF cells (difference-of-Gaussians × biphasic temporal filter) and ON-OFF cells
-#   that sum full-wave-rectified subunits (nonlinear spatial integration, invisible to a linear model) — a
+#   that sum full-wave-rectified subunits (nonlinear spatial integration: near-zero linear white-noise STA,
+#   although a linear model still picks up part of their response to the movies' luminance transients) — a
 #   softplus nonlinearity and Poisson spikes with repeated trials; two movies with different statistics
 #   (movie 1: textured objects moving over textured backgrounds; movie 2: lower-contrast 1/f² textures under
 #   jittery drift with luminance flicker). Features come from a **stand-in** for DINOv2 (ImageNet
 #   EfficientNet-Lite0, a 16×16 grid; random-init CNN in `smoke`). RF maps come from a simulated white-noise
 #   experiment (spike-triggered averages), as such maps are usually made.
 # * **What it can show**: whether the pipeline recovers structure that is known to be there (RFs, the
-#   within- vs cross-movie gap caused by a change of stimulus statistics, the advantage of rich features for
-#   nonlinear cells). **What it cannot show**: anything about real salamander RGCs or about DINOv2 itself.
+#   within- vs cross-movie gap caused by a change of stimulus statistics, whether rich features help for
+#   nonlinear cells — Vi-ST 3 reports what this build finds). **What it cannot show**: anything about real salamander RGCs or about DINOv2 itself.
 # ```
 
 # %% tags=["parameters"]
