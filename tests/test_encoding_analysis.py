@@ -136,3 +136,21 @@ def test_target_experiment_excludes_target_and_ranks_the_twin_first(rng):
     assert r["twin"] > 0.8 and r["stranger"] < 0.3
     with pytest.raises(InputError, match="no features"):
         target_experiment("nope", feats, folds)
+
+
+def test_noise_normalised_comparison_reaches_one_for_a_perfect_model(rng):
+    """A linear world the base model learns almost exactly: its noise-normalised r is close to 1 (the raw r
+    is limited by the repeat noise alone), and the ceiling reported is the one planted."""
+    from neurokit.encoding import noise_normalised_comparison
+
+    n_tr, n_te, p, reps, sd = 600, 200, 10, 10, 2.0
+    X = rng.standard_normal((n_tr + n_te, p))
+    sig = {r: X @ rng.standard_normal((p, 15)) for r in ("A", "B")}
+    sig = {r: (s - s.mean(0)) / s.std(0) for r, s in sig.items()}
+    train = {r: s[:n_tr] + sd / np.sqrt(3) * rng.standard_normal((n_tr, 15)) for r, s in sig.items()}
+    test = {r: s[n_tr:, None, :] + sd * rng.standard_normal((n_te, reps, 15)) for r, s in sig.items()}
+    df = noise_normalised_comparison(X[:n_tr], train, X[n_tr:], test, cv=3, min_nc=0.0).set_index("roi")
+    planted_nc = 100 / (1 + sd**2 / reps)   # ncsnr = 1/sd, NC% = 100 ncsnr^2 / (ncsnr^2 + 1/n)
+    assert np.allclose(df["nc_mean"], planted_nc, atol=5)
+    assert np.all(np.abs(df["base"] - 1) < 0.08), df
+    assert np.all(df["n_voxels"] == 15)

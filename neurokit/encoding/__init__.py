@@ -1,7 +1,12 @@
 """Part I analysis loops (Gamal et al.): CV splits, layerwise encoding, family tests, the connectivity
 experiment, permutation nulls, and the paper's digitised numbers as reference data (:mod:`paper_values`)."""
 from neurokit.encoding import paper_values
-from neurokit.encoding._connectivity import DEFAULT_VARIANTS, connectivity_experiment, paired_gains
+from neurokit.encoding._connectivity import (
+    DEFAULT_VARIANTS,
+    connectivity_experiment,
+    noise_normalised_comparison,
+    paired_gains,
+)
 from neurokit.encoding._cv import disjoint_test_folds
 from neurokit.encoding._inputs import EncodingInputs, load_inputs
 from neurokit.encoding._families import (
@@ -18,5 +23,5 @@ from neurokit.encoding._layers import best_block, choose_block, layer_scores, mo
 __all__ = [
     "paper_values", "load_inputs", "EncodingInputs", "disjoint_test_folds", "layer_scores", "best_block", "choose_block", "permutation_null", "model_features",
     "family_labels", "family_tests", "model_means", "paper_vs_run", "effect_direction_summary", "CONTRASTS",
-    "connectivity_experiment", "paired_gains", "DEFAULT_VARIANTS", "target_experiment", "target_responses",
+    "connectivity_experiment", "noise_normalised_comparison", "paired_gains", "DEFAULT_VARIANTS", "target_experiment", "target_responses",
 ]
