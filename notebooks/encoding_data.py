@@ -21,8 +21,9 @@
 # to the state of the art on **BOLD Moments** (1102 videos, 10 test repetitions). See the data cards
 # [Algonauts 2021](../data/algonauts2021.md) and [BOLD Moments](../data/bold_moments.md). In the `smoke` and
 # `embedded` profiles both are simulated in their real on-disk layouts (`neurokit.sim.brain`): ROIs built as
-# *dynamic* take at least 30 % of their stimulus-driven variance from motion features, *static* ones (FFA,
-# PPA) almost none, and a planted directed connectivity couples the regions. This chapter shows the sizes,
+# *dynamic* take 50–85 % of their stimulus-driven variance from motion features, *static* ones (FFA, PPA)
+# none, and a planted directed connectivity passes each source's stimulus drive on to its targets (only its
+# appearance part into the static ROIs). This chapter shows the sizes,
 # the ROIs on the MNI152 template and the noise ceilings the later chapters are measured against.
 
 # %% tags=["parameters"]
