@@ -186,3 +186,20 @@ def test_frame_metrics_and_subtask_metrics():
     assert M.dice_published(m, m) < 0.9
     rec = M.per_class_recall(np.array([[0.9, 0.1], [0.2, 0.8], [0.7, 0.0]]), np.array([[1, 0], [1, 1], [1, 0]]))
     assert rec[0] == pytest.approx(2 / 3) and rec[1] == pytest.approx(1.0)
+
+
+def test_frame_classifier_scores_a_repeated_frame_once_and_alike():
+    """The stand-in classifier memoises per frame: reordered or repeated frames get the same logits."""
+    from neurokit.neurons.evaluation import FrameClassifier
+    from neurokit.neurons.train import limit_threads
+
+    frames = np.random.default_rng(0).integers(0, 256, (5, 32, 32, 3), dtype=np.uint8)
+    clf = FrameClassifier(size=64)
+    with limit_threads(1):
+        logits, feats = clf(frames)
+        again, _ = clf(np.concatenate([frames[::-1], frames[:2]]))
+        fresh, _ = FrameClassifier(size=64)(frames[2:3])
+    assert logits.shape == (5, 1000) and feats.shape == (5, 1280) and len(clf._memo) == 5
+    np.testing.assert_allclose(again[:5], logits[::-1], rtol=0, atol=0)
+    np.testing.assert_allclose(again[5:], logits[:2], rtol=0, atol=0)
+    np.testing.assert_allclose(fresh[0], logits[2], atol=1e-4)  # batch composition does not matter

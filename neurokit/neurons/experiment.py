@@ -18,7 +18,47 @@ from neurokit.errors import InputError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["run_decoding", "run_ablations", "data_fingerprint"]
+__all__ = ["run_decoding", "run_ablations", "data_fingerprint", "chapter_settings", "RUN_SETTINGS"]
+
+#: The parameters of the ``neurons_decoding`` chapter that define the shared training run (the keyword arguments
+#: of :func:`run_decoding` that the chapters set).
+RUN_SETTINGS = ("config", "stage1_epochs", "stage2_epochs", "stage1_batch", "stage2_batch", "lr", "text_method",
+                "use_prior", "batch_coupled", "eval_batch", "object_tokens", "rec_scale", "seed")
+
+
+def chapter_settings(profile: str, overrides: dict | None = None, chapter: str = "neurons_decoding",
+                     root=None) -> dict:
+    """The training settings of ``chapter`` under ``profile``, as :func:`run_decoding` keyword arguments.
+
+    They are read from one place, the chapter's ``parameters`` cell and ``notebooks/params/<profile>/<chapter>.yaml``,
+    so that another chapter reusing the cached run (the reconstruction chapter) cannot drift from it.
+
+    Parameters
+    ----------
+    profile : str
+    overrides : dict, optional
+        Replacements for some of :data:`RUN_SETTINGS` (unknown names are refused).
+    chapter : str
+        The chapter whose parameters define the run.
+    root : path-like, optional
+        The book's root (found from the working directory by default).
+
+    Returns
+    -------
+    dict
+        ``name -> value`` for every name in :data:`RUN_SETTINGS`.
+    """
+    from neurokit.book.chapters import discover, find_root, get_chapter, resolve_parameters
+    from neurokit.errors import UnknownNameError
+
+    root = Path(root) if root is not None else find_root()
+    params = resolve_parameters(root, get_chapter(discover(root), chapter), profile)
+    out = {k: params[k] for k in RUN_SETTINGS}
+    for k, v in (overrides or {}).items():
+        if k not in out:
+            raise UnknownNameError("training setting", k, RUN_SETTINGS)
+        out[k] = v
+    return out
 
 
 def data_fingerprint(root) -> str:
@@ -35,8 +75,9 @@ def run_decoding(root, subject: int = 1, config: str = "embedded", stage1_epochs
                  stage2_epochs: int = 4, stage1_batch: int = 32, stage2_batch: int = 10, lr: float = 3e-3,
                  text_method: str = "minilm", use_prior: bool = True, batch_coupled: bool = True,
                  subtasks=("seg", "cls", "txt", "rec"), progressive: bool = True, eval_batch: int = 20,
-                 seed: int = 0, cache: bool = True, stage1_state=None, return_model: bool = False,
-                 threads: int | None = 1) -> dict:
+                 seed: int = 0, object_tokens: float = 1.0, rec_scale: float = 1.0, cache: bool = True,
+                 stage1_state=None,
+                 return_model: bool = False, threads: int | None = 1) -> dict:
     """Train NEURONS on one subject of a cc2017 folder and score the decoding subtasks on its test split.
 
     Parameters
@@ -46,6 +87,11 @@ def run_decoding(root, subject: int = 1, config: str = "embedded", stage1_epochs
     config : str
         Model configuration name (``"tiny"``, ``"embedded"``); sizes that depend on the data (voxels, concepts,
         text width) are set from the data.
+    object_tokens : float
+        Scale of the local key-object vector in the frame-token stand-in (0: pixels and caption only; see
+        :func:`neurokit.neurons.train.frame_tokens`).
+    rec_scale : float
+        Extra factor on the stage-2 blurry-video loss (:func:`neurokit.neurons.train.train_stage2`).
     stage1_state : dict, optional
         A stage-1 ``state_dict`` to start from (skips stage 1; used by the ablations, which share stage 1).
     threads : int or None
@@ -65,8 +111,8 @@ def run_decoding(root, subject: int = 1, config: str = "embedded", stage1_epochs
     args = dict(subject=subject, config=config, stage1_epochs=stage1_epochs, stage2_epochs=stage2_epochs,
                 stage1_batch=stage1_batch, stage2_batch=stage2_batch, lr=lr, text_method=text_method,
                 use_prior=use_prior, batch_coupled=batch_coupled, subtasks=sorted(subtasks),
-                progressive=progressive, eval_batch=eval_batch, seed=seed, data=data_fingerprint(root),
-                stage1=None if stage1_state is None else "given", version=1)
+                progressive=progressive, eval_batch=eval_batch, seed=seed, object_tokens=float(object_tokens),
+                rec_scale=float(rec_scale), data=data_fingerprint(root), stage1=None if stage1_state is None else "given", version=2)
     key = sha256_json(args)[:16]
     path = cache_home() / "neurons" / f"run-{key}.pt"
     if cache and not return_model and stage1_state is None and path.exists():
@@ -74,13 +120,13 @@ def run_decoding(root, subject: int = 1, config: str = "embedded", stage1_epochs
         return torch.load(path, weights_only=True)
     with T.limit_threads(threads):
         return _run(root, subject, config, stage1_epochs, stage2_epochs, stage1_batch, stage2_batch, lr, text_method,
-                    use_prior, batch_coupled, subtasks, progressive, eval_batch, seed, cache, stage1_state,
-                    return_model, args, path)
+                    use_prior, batch_coupled, subtasks, progressive, eval_batch, seed, object_tokens, rec_scale,
+                    cache, stage1_state, return_model, args, path)
 
 
 def _run(root, subject, config, stage1_epochs, stage2_epochs, stage1_batch, stage2_batch, lr, text_method,
-         use_prior, batch_coupled, subtasks, progressive, eval_batch, seed, cache, stage1_state, return_model,
-         args, path):
+         use_prior, batch_coupled, subtasks, progressive, eval_batch, seed, object_tokens, rec_scale, cache,
+         stage1_state, return_model, args, path):
     from neurokit._io import atomic_path
     from neurokit.data.cc2017 import load_cc2017
     from neurokit.neurons import train as T
@@ -93,7 +139,7 @@ def _run(root, subject, config, stage1_epochs, stage2_epochs, stage1_batch, stag
     torch.manual_seed(seed)
     model = NeuronsModel(cfg)
     t0 = time.perf_counter()
-    prep = T.prepare(data, model, text_method)
+    prep = T.prepare(data, model, text_method, object_tokens=object_tokens)
     t1 = time.perf_counter()
     if stage1_state is None:
         h1 = T.train_stage1(model, prep, stage1_epochs, stage1_batch, lr, seed)
@@ -102,7 +148,8 @@ def _run(root, subject, config, stage1_epochs, stage2_epochs, stage1_batch, stag
         h1 = []
     s1_state = {k: v.clone() for k, v in model.state_dict().items()}
     t2 = time.perf_counter()
-    h2 = T.train_stage2(model, prep, stage2_epochs, stage2_batch, lr, subtasks, progressive, seed=seed)
+    h2 = T.train_stage2(model, prep, stage2_epochs, stage2_batch, lr, subtasks, progressive, rec_scale=rec_scale,
+                        seed=seed)
     t3 = time.perf_counter()
     ev = T.evaluate_subtasks(model, prep, data, eval_batch, seed)
     t4 = time.perf_counter()

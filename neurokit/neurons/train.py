@@ -8,7 +8,8 @@ of ``CLIPProj(clip_vision_embeds)`` against the caption embedding; repetition ``
 Stand-ins in the simulated profiles (labelled wherever results are shown):
 
 * **frame tokens** (the paper's OpenCLIP bigG image tokens, 256×1664): :func:`frame_tokens`, a fixed random
-  projection of the pixels of a g×g patch grid (g² tokens);
+  projection of the pixels of a g×g patch grid (g² tokens), plus the caption embedding, plus a key-object vector
+  on the patches the key object covers (CLIP patch tokens carry what lies in the patch; pixel projections do not);
 * **caption embeddings** (bigG pooled text, 1280-d): MiniLM sentence embeddings (384-d) or bag-of-words;
 * **CLIPProj** (MindEye2's fixed COCO map): a least-squares map from mean frame tokens to caption embeddings,
   fitted once on the training split and then frozen;
@@ -65,9 +66,10 @@ def limit_threads(n: int | None = 1):
         torch.set_num_threads(old)
 
 
-def frame_tokens(frames, n_tokens: int, dim: int, seed: int = 0, semantic=None):
+def frame_tokens(frames, n_tokens: int, dim: int, seed: int = 0, semantic=None, objects=None, object_text=None,
+                 object_scale: float = 1.0):
     """Stand-in for bigG image tokens: a fixed random projection of each patch of a g×g grid, plus (optionally) a
-    clip-level semantic vector added to every token.
+    clip-level semantic vector added to every token and a local object vector added where the object is.
 
     CLIP image tokens carry both local appearance and global semantics (their mean is what ``CLIPProj`` maps to
     the caption space). Pixel patches alone have no semantics in their mean, so the embedded profile adds a fixed
@@ -84,6 +86,13 @@ def frame_tokens(frames, n_tokens: int, dim: int, seed: int = 0, semantic=None):
         Seed of the projection (the same for every frame and split).
     semantic : array of shape (n, T), optional
         Clip-level semantic vectors (caption embeddings), projected to ``dim`` and added to every token.
+    objects : array of shape (n, F, H, W) in [0, 1], optional
+        An object's mask per frame. CLIP patch tokens carry the semantics of what lies in the patch (which is how
+        NEURONS can segment from them); pixel patches do not, so each token gets a fixed "object here" vector plus
+        a projection of ``object_text`` (the object's class name embedding), times the share of the patch the
+        object covers, times ``object_scale``.
+    object_text : array of shape (n, T), optional
+        Class-name embedding of each clip's object (required with ``objects``).
 
     Returns
     -------
@@ -105,6 +114,15 @@ def frame_tokens(frames, n_tokens: int, dim: int, seed: int = 0, semantic=None):
         sem = sem / sem.norm(dim=1, keepdim=True).clamp_min(1e-8)
         sp = torch.randn(sem.shape[1], dim, generator=gen)
         tokens = tokens + (sem @ sp)[:, None, None, :]
+    if objects is not None:
+        ob = torch.as_tensor(np.asarray(objects), dtype=torch.float32)
+        if ob.shape != (n, f, h, w) or object_text is None or len(object_text) != n:
+            raise InputError(f"objects must have shape {(n, f, h, w)} with one object_text row per clip.")
+        cover = ob.reshape(n, f, g, h // g, g, w // g).mean((3, 5)).reshape(n, f, g * g, 1)
+        ot = torch.as_tensor(np.asarray(object_text), dtype=torch.float32)
+        ot = ot / ot.norm(dim=1, keepdim=True).clamp_min(1e-8)
+        here = torch.randn(dim, generator=gen) + ot @ torch.randn(ot.shape[1], dim, generator=gen)
+        tokens = tokens + object_scale * cover * here[:, None, None, :]  # (n, F, N, 1) * (n, 1, 1, dim)
     return tokens
 
 
@@ -148,10 +166,12 @@ def _resize(x, size, mode):
 
 
 def prepare(data, model: NeuronsModel, text_method: str = "minilm", subj_idx: int = 0,
-            semantic_tokens: bool = True) -> Prepared:
+            semantic_tokens: bool = True, object_tokens: float = 1.0) -> Prepared:
     """Targets for ``data`` (:class:`~neurokit.data.cc2017.CC2017Data`) sized to ``model``; fits its CLIPProj.
 
-    ``semantic_tokens`` adds the caption embedding to the frame tokens (see :func:`frame_tokens`)."""
+    ``semantic_tokens`` adds the caption embedding to the frame tokens; ``object_tokens`` is the scale of the
+    local key-object vector added to the tokens of the patches the key object covers (0: none; see
+    :func:`frame_tokens`)."""
     cfg = model.config
     if data.n_voxels != cfg.n_voxels[subj_idx]:
         raise InputError(f"subject has {data.n_voxels} voxels but the model's ridge {subj_idx} expects "
@@ -159,10 +179,16 @@ def prepare(data, model: NeuronsModel, text_method: str = "minilm", subj_idx: in
     if len(data.concept_names) != cfg.n_concepts:
         raise InputError(f"data has {len(data.concept_names)} concepts, the model {cfg.n_concepts}.")
     tr_cap = torch.from_numpy(embed_captions(data.train_captions, text_method, cfg.text_dim))
-    tokens = frame_tokens(data.train_frames, cfg.n_tokens, cfg.clip_dim, semantic=tr_cap if semantic_tokens else None)
     te_cap = torch.from_numpy(embed_captions(data.test_captions, text_method, cfg.text_dim))
     phrases = [f"a {n}" if not n.startswith("scene:") else f"a scene of {n[6:]}" for n in data.concept_names]
     concept_text = torch.from_numpy(embed_captions(phrases, text_method, cfg.text_dim))
+    names = list(data.concept_names)
+    key_idx = lambda ks: torch.tensor([names.index(k) if k in names else 0 for k in ks])
+    train_key_idx = key_idx(data.train_key_class)
+    objects = dict(objects=data.train_masks, object_text=concept_text[train_key_idx],
+                   object_scale=object_tokens) if object_tokens else {}
+    tokens = frame_tokens(data.train_frames, cfg.n_tokens, cfg.clip_dim, semantic=tr_cap if semantic_tokens else None,
+                          **objects)
     tok = WordTokenizer(cfg.caption_len).fit(data.train_captions)
     if len(tok) > cfg.caption_vocab:
         raise InputError(f"caption vocabulary has {len(tok)} words but caption_vocab={cfg.caption_vocab}; raise it.")
@@ -171,13 +197,11 @@ def prepare(data, model: NeuronsModel, text_method: str = "minilm", subj_idx: in
     sol = torch.linalg.lstsq(torch.cat([xm, torch.ones(len(xm), 1)], 1), tr_cap, driver="gelsd").solution
     model.clipproj.proj.copy_(sol[:-1])
     model.concept_text.data.copy_(concept_text)
-    names = list(data.concept_names)
-    key_idx = lambda ks: torch.tensor([names.index(k) if k in names else 0 for k in ks])
     S = cfg.out_size
     return Prepared(
         subj_idx=subj_idx, train_tokens=tokens, train_cap=tr_cap, test_cap=te_cap, tokenizer=tok,
         train_tok=torch.from_numpy(tok.encode(data.train_captions)), concept_text=concept_text,
-        train_key_idx=key_idx(data.train_key_class), test_key_idx=key_idx(data.test_key_class),
+        train_key_idx=train_key_idx, test_key_idx=key_idx(data.test_key_class),
         train_masks=(_resize(data.train_masks, S, "nearest") > 0.5).float(),
         test_masks=(_resize(data.test_masks, S, "nearest") > 0.5).float(),
         train_blurry=_resize(data.train_frames, S, "bilinear") * 2 - 1,
@@ -232,7 +256,7 @@ def train_stage1(model: NeuronsModel, prep: Prepared, epochs: int = 20, batch_si
 
 def train_stage2(model: NeuronsModel, prep: Prepared, epochs: int = 10, batch_size: int = 10, lr: float = 1e-3,
                  subtasks=("seg", "cls", "txt", "rec"), progressive: bool = True, prior_scale: float = 30.0,
-                 seed: int = 0, progress: bool = False) -> list[dict]:
+                 rec_scale: float = 1.0, seed: int = 0, progress: bool = False) -> list[dict]:
     """Stage 2 (decoupler): the prior, motion projection and the subtask heads on the frozen backbone.
 
     Parameters
@@ -241,6 +265,10 @@ def train_stage2(model: NeuronsModel, prep: Prepared, epochs: int = 10, batch_si
         Heads whose losses are used (the others get weight 0): the ablation switch.
     progressive : bool
         Use :func:`~neurokit.neurons.losses.loss_weights`; else every weight is 1.
+    rec_scale : float
+        Extra factor on the blurry-video loss (1 as published). The progressive schedule peaks each task at
+        10× only when stage 2 has >= 5 epochs; in shorter CPU schedules every weight stays 1 and the shared
+        decoder serves the Dice loss alone, so the embedded profile raises this.
 
     Returns
     -------
@@ -298,6 +326,7 @@ def train_stage2(model: NeuronsModel, prep: Prepared, epochs: int = 10, batch_si
                 terms["rec"] = F.l1_loss(model.blurry(motion), prep.train_blurry[idx])
             w = L.loss_weights(epochs, epoch, it, steps) if progressive else [1.0] * 4
             wd = dict(zip(L.SUBTASKS, w))
+            wd["rec"] *= rec_scale
             loss = terms["clipv"] + terms["clipt"] + prior_scale * terms.get("prior", 0.0)
             for k in L.SUBTASKS:
                 if k in terms:
