@@ -28,11 +28,23 @@
 # against its chance level and against the simulation's truth.
 #
 # ```{admonition} Stand-ins used in the simulated profiles
-# * image tokens: a fixed random projection of 4×4-patch pixels, not OpenCLIP bigG;
+# * image tokens: a fixed random projection of each patch's pixels plus the caption embedding, not OpenCLIP bigG;
+#   and, because CLIP patch tokens carry the semantics of what lies in each patch while raw pixel projections do
+#   not, a fixed "key object here" vector (plus the object's class-name embedding) added to each patch token in
+#   proportion to the share of the patch the key object covers (`object_tokens`; 0 switches it off). Without it the
+#   stage-1 targets hold almost no linearly readable trace of where the object is, and the segmentation head
+#   learned one mean blob for every clip (Dice equal to its chance level);
 # * caption embeddings: all-MiniLM-L6-v2 (real weights, 384-d), not bigG text (1280-d);
 # * captioner: a 2-layer GPT-2 **trained from scratch** on the captions with a word vocabulary (the paper fine-tunes
 #   pretrained GPT-2 124M on CLIP-BPE ids);
 # * blurry-video target: RGB frames at the decoder's output size (the paper: SD-1.5 VAE latents).
+# * diffusion prior: **bypassed** in `embedded` (`use_prior = False`, so `prior_out = clip_vision_embeds`). At
+#   this size and budget (2 layers, a few hundred steps) the prior did not learn well enough: with it, the
+#   segmentation Dice stayed at the level of another clip's masks in our development runs, without it the same
+#   training beats that level. The `paper` profile keeps it.
+# * schedule: 5 stage-2 epochs, the fewest for which the progressive schedule is not flat (its period is
+#   `(epochs // 5) · 2`: with 4 epochs every weight stays 1), so each head gets its 10×-weighted window in turn
+#   (segmentation first, the blurry video last), and `rec_scale` multiplies the blurry-video loss (1 as published).
 # * attention: the authors' **batch-coupled** text attention makes every clip's output a mixture of the batch's
 #   texts and did not learn within this CPU budget, so the default here is the **per-sample** variant
 #   (`batch_coupled = False`, our fix); the last section shows the published behaviour on the same weights.
@@ -43,14 +55,16 @@ profile = "embedded"
 subject = 1
 config = "embedded"
 stage1_epochs = 10
-stage2_epochs = 4
+stage2_epochs = 5
 stage1_batch = 32
 stage2_batch = 10
 lr = 0.003
 text_method = "minilm"
-use_prior = True
+use_prior = False
 batch_coupled = False
 eval_batch = 20
+object_tokens = 1.0
+rec_scale = 2.0
 run_ablations = True
 ablation_epochs = 1
 seed = 0
@@ -64,7 +78,7 @@ import torch
 from neurokit.book import glue, glue_profile
 from neurokit.data import ensure
 from neurokit.data.cc2017 import load_cc2017
-from neurokit.neurons.experiment import run_ablations as _run_ablations, run_decoding
+from neurokit.neurons.experiment import RUN_SETTINGS, run_ablations as _run_ablations, run_decoding
 from neurokit.neurons.train import decode_test
 from neurokit.plotting import set_style
 
@@ -74,7 +88,9 @@ root = ensure("cc2017", profile=profile, seed=seed)
 data = load_cc2017(root, subject)
 settings = dict(config=config, stage1_epochs=stage1_epochs, stage2_epochs=stage2_epochs, stage1_batch=stage1_batch,
                 stage2_batch=stage2_batch, lr=lr, text_method=text_method, use_prior=use_prior,
-                batch_coupled=batch_coupled, eval_batch=eval_batch, seed=seed)
+                batch_coupled=batch_coupled, eval_batch=eval_batch, object_tokens=object_tokens, rec_scale=rec_scale,
+                seed=seed)
+assert set(settings) == set(RUN_SETTINGS)  # the reconstruction chapter reads these same names
 run = run_decoding(root, subject, return_model=True, **settings)
 m = run["metrics"]
 for k, v in m.items():
@@ -86,7 +102,12 @@ glue("batch_coupled_used", str(batch_coupled))
 
 # %% [markdown]
 # ## Subtask scores against chance
-# Chance levels: segmentation, the same predicted masks scored against the masks of *another* test clip;
+# The simulated fMRI carries the key object's coarse position and size and the clip's coarse colour layout (planted
+# in the simulation, and checked with a linear read-out in the previous chapter), so the segmentation and the
+# blurry video *can* beat chance; the question is whether the pipeline extracts it.
+#
+# Chance levels: segmentation, the same predicted masks scored against the masks of *another* test clip (a
+# prediction that ignores the brain, e.g. one mean blob for every clip, scores the same on both);
 # concepts, 0.5 AUC and the expected hit rate of a random top-1 / random 2-way draw (the published N-way protocol
 # with the clip's positive concepts as GT ids); captions, 1/m for top-1 retrieval among the m test captions and
 # 0.5 for 2-way; the key-object word in a generated caption, always naming the most frequent training key object;
@@ -198,6 +219,8 @@ if run_ablations:
     ablation = paper_ablation.merge(ours, on="configuration")
 else:
     ablation = paper_ablation
+glue("ablation_schedule_note", "flat (every weight 1), so the last two rows are the same training"
+     if ablation_epochs < 5 else "active")
 glue("tab_neurons_ablation", ablation.round(3))
 ablation.round(3)
 
@@ -208,6 +231,10 @@ ablation.round(3)
 # Subtask ablation. Left: the paper's video metrics on real data (subject 1, reference data transcribed from the
 # spec). Right: this run's subtask scores for the same configurations ({glue:text}`data_label`).
 # ```
+#
+# At `ablation_epochs` stage-2 epochs the progressive schedule is {glue:text}`ablation_schedule_note`; rows trained
+# this briefly say which heads switch on, not how much each adds. The full ablation at the main run's length costs
+# five stage-2 trainings, more than this profile's time budget.
 #
 # ## The batch-coupling quirk
 # In the authors' text-driven decoder the text tensor has shape (B, T), so every image patch attends over *all B
