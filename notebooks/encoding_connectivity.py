@@ -206,8 +206,10 @@ table_5b
 #   $\mathrm{mean}|A_{rs}|$ is dominated by a per-target level and by region size (LOC has ~8× more voxels).
 #   With the random-weight networks of the embedded profile the base predictions of different regions are
 #   also much alike (the features resolve little region-specific tuning); with the simulation's own features
-#   in place of a network (a check we ran outside the book: 300 clips, 2 subjects) the undirected agreement
-#   rises to about 0.5–0.6, still short of 0.8.
+#   in place of a network (a check we ran outside the book: 300 clips, 2 subjects, 2 folds) the agreement
+#   rises to about 0.3 directed and 0.5 undirected, still short of 0.8. Regions that sample the same feature
+#   groups (V1–V3 share layout, texture and motion energy) share predicted variance whether or not they are
+#   connected, which the region weights cannot tell apart from coupling.
 #
 # As a negative control we keep `residual_coupling` (our addition): cross-fitted residuals of the base
 # model, each region summarised by `coupling_components` principal components, ridge from the other regions'
