@@ -198,8 +198,9 @@ metrics_table.round(3)
 # {glue:text}`chance_2way3:.3f`, not 0.5) and a 2-D SSIM of {glue:text}`blurry_ssim_2d:.3f` (shuffled:
 # {glue:text}`shuffled_ssim_2d:.3f`). The semantic scores (video and frame N-way) of the blurry videos are
 # {glue:text}`nway_verdict` the shuffled pairing: a decoded 32-px colour layout is hardly an ImageNet picture, and
-# the stand-in classifier's top-3 classes of a simulated clip say little about its content. The pixel scores (PSNR,
-# SSIM) are the ones this simulation can test.
+# the stand-in classifier's top-3 classes of a simulated clip say little about its content; these scores also move
+# with the classifier's input size (`classifier_size`), so read them as a check of the protocol's plumbing. The
+# pixel scores (PSNR, SSIM) are the ones this simulation can test.
 #
 # ## Evaluation caveats, stated plainly
 # 1. **SSIM is not 2-D SSIM.** The evaluation calls skimage with `channel_axis=-1` on a grey 2-D image, so every

@@ -75,8 +75,8 @@ def run_decoding(root, subject: int = 1, config: str = "embedded", stage1_epochs
                  stage2_epochs: int = 4, stage1_batch: int = 32, stage2_batch: int = 10, lr: float = 3e-3,
                  text_method: str = "minilm", use_prior: bool = True, batch_coupled: bool = True,
                  subtasks=("seg", "cls", "txt", "rec"), progressive: bool = True, eval_batch: int = 20,
-                 seed: int = 0, object_tokens: float = 1.0, rec_scale: float = 1.0, cache: bool = True,
-                 stage1_state=None,
+                 seed: int = 0, object_tokens: float = 1.0, rec_scale: float = 1.0, captions: bool = True,
+                 cache: bool = True, stage1_state=None,
                  return_model: bool = False, threads: int | None = 1) -> dict:
     """Train NEURONS on one subject of a cc2017 folder and score the decoding subtasks on its test split.
 
@@ -92,6 +92,8 @@ def run_decoding(root, subject: int = 1, config: str = "embedded", stage1_epochs
         :func:`neurokit.neurons.train.frame_tokens`).
     rec_scale : float
         Extra factor on the stage-2 blurry-video loss (:func:`neurokit.neurons.train.train_stage2`).
+    captions : bool
+        Generate captions when scoring (greedy decoding; the generated-caption scores are NaN without it).
     stage1_state : dict, optional
         A stage-1 ``state_dict`` to start from (skips stage 1; used by the ablations, which share stage 1).
     threads : int or None
@@ -112,7 +114,8 @@ def run_decoding(root, subject: int = 1, config: str = "embedded", stage1_epochs
                 stage1_batch=stage1_batch, stage2_batch=stage2_batch, lr=lr, text_method=text_method,
                 use_prior=use_prior, batch_coupled=batch_coupled, subtasks=sorted(subtasks),
                 progressive=progressive, eval_batch=eval_batch, seed=seed, object_tokens=float(object_tokens),
-                rec_scale=float(rec_scale), data=data_fingerprint(root), stage1=None if stage1_state is None else "given", version=2)
+                rec_scale=float(rec_scale), captions=bool(captions), data=data_fingerprint(root),
+                stage1=None if stage1_state is None else "given", version=2)
     key = sha256_json(args)[:16]
     path = cache_home() / "neurons" / f"run-{key}.pt"
     if cache and not return_model and stage1_state is None and path.exists():
@@ -121,12 +124,12 @@ def run_decoding(root, subject: int = 1, config: str = "embedded", stage1_epochs
     with T.limit_threads(threads):
         return _run(root, subject, config, stage1_epochs, stage2_epochs, stage1_batch, stage2_batch, lr, text_method,
                     use_prior, batch_coupled, subtasks, progressive, eval_batch, seed, object_tokens, rec_scale,
-                    cache, stage1_state, return_model, args, path)
+                    captions, cache, stage1_state, return_model, args, path)
 
 
 def _run(root, subject, config, stage1_epochs, stage2_epochs, stage1_batch, stage2_batch, lr, text_method,
-         use_prior, batch_coupled, subtasks, progressive, eval_batch, seed, object_tokens, rec_scale, cache,
-         stage1_state, return_model, args, path):
+         use_prior, batch_coupled, subtasks, progressive, eval_batch, seed, object_tokens, rec_scale, captions,
+         cache, stage1_state, return_model, args, path):
     from neurokit._io import atomic_path
     from neurokit.data.cc2017 import load_cc2017
     from neurokit.neurons import train as T
@@ -151,7 +154,7 @@ def _run(root, subject, config, stage1_epochs, stage2_epochs, stage1_batch, stag
     h2 = T.train_stage2(model, prep, stage2_epochs, stage2_batch, lr, subtasks, progressive, rec_scale=rec_scale,
                         seed=seed)
     t3 = time.perf_counter()
-    ev = T.evaluate_subtasks(model, prep, data, eval_batch, seed)
+    ev = T.evaluate_subtasks(model, prep, data, eval_batch, seed, generate_captions=captions)
     t4 = time.perf_counter()
     d = ev.pop("decoded")
     blurry = torch.from_numpy(ev.pop("blurry_frames"))
@@ -197,18 +200,18 @@ def run_ablations(root, subject: int = 1, ablations=None, stage2_epochs: int = 2
     ablations = ablations or ABLATIONS
     key = sha256_json({"ablations": ablations, "subject": subject, "stage2_epochs": stage2_epochs,
                        "data": data_fingerprint(root), **{k: (sorted(v) if isinstance(v, tuple) else v)
-                                                          for k, v in kwargs.items()}, "version": 1})[:16]
+                                                          for k, v in kwargs.items()}, "version": 2})[:16]
     path = cache_home() / "neurons" / f"ablations-{key}.pt"
     if cache and path.exists():
         return torch.load(path, weights_only=True)
     kwargs = dict(kwargs)
-    for k in ("subtasks", "progressive", "stage2_epochs", "return_model", "stage1_state", "cache"):
+    for k in ("subtasks", "progressive", "stage2_epochs", "return_model", "stage1_state", "cache", "captions"):
         kwargs.pop(k, None)
     out, state = {}, None
     for name, ab in ablations.items():
         r = run_decoding(root, subject, stage2_epochs=stage2_epochs, subtasks=tuple(ab["subtasks"]),
                          progressive=bool(ab["progressive"]), stage1_state=state, return_model=True, cache=False,
-                         **kwargs)
+                         captions=False, **kwargs)
         state = r["stage1_state"]
         out[name] = r["metrics"]
     if cache:

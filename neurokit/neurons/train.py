@@ -365,7 +365,7 @@ def decode_test(model: NeuronsModel, prep: Prepared, batch_size: int = 20, seed:
 
 
 def evaluate_subtasks(model: NeuronsModel, prep: Prepared, data, batch_size: int = 20, seed: int = 0,
-                      decoded=None) -> dict:
+                      decoded=None, generate_captions: bool = True) -> dict:
     """Sub-task scores on the test split, each beside its chance level (shuffled-clip or analytic).
 
     Returns
@@ -378,11 +378,13 @@ def evaluate_subtasks(model: NeuronsModel, prep: Prepared, data, batch_size: int
         ``caption_top1`` (retrieval among the test captions, chance 1/m) and ``caption_2way`` (chance 0.5);
         ``caption_key_word`` (generated caption names the key object) and its majority-class chance,
         ``caption_bleu1``; ``blurry_ssim``/``blurry_ssim_2d``/``blurry_psnr`` and their ``*_chance``
-        (shuffled GT); plus ``decoded`` (the raw outputs).
+        (shuffled GT); plus ``decoded`` (the raw outputs). Without ``generate_captions`` (greedy decoding is the
+        slow part) the two generated-caption scores are NaN.
     """
     from sklearn.metrics import roc_auc_score
 
-    d = decoded if decoded is not None else decode_test(model, prep, batch_size, seed)
+    d = decoded if decoded is not None else decode_test(model, prep, batch_size, seed,
+                                                        generate_captions=generate_captions)
     rng = np.random.RandomState(seed)
     m = len(prep.test_fmri)
     shuffle = np.roll(np.arange(m), 1 + m // 3)
@@ -419,6 +421,8 @@ def evaluate_subtasks(model: NeuronsModel, prep: Prepared, data, batch_size: int
     tr_keys = list(data.train_key_class)
     out["caption_key_word_chance"] = float(max(tr_keys.count(k) for k in set(tr_keys)) / len(tr_keys))
     out["caption_bleu1"] = float(np.mean([bleu1(c, r) for c, r in zip(gen_caps, data.test_captions)]))
+    if decoded is None and not generate_captions:
+        out["caption_key_word"] = out["caption_bleu1"] = float("nan")
     H = data.test_frames.shape[-1]
     blurry = (d["blurry"].clamp(-1, 1) + 1) / 2
     blurry = F.interpolate(blurry.flatten(0, 1), size=(H, H), mode="bilinear", align_corners=False)
