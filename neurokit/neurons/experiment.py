@@ -76,7 +76,7 @@ def run_decoding(root, subject: int = 1, config: str = "embedded", stage1_epochs
                  text_method: str = "minilm", use_prior: bool = True, batch_coupled: bool = True,
                  subtasks=("seg", "cls", "txt", "rec"), progressive: bool = True, eval_batch: int = 20,
                  seed: int = 0, object_tokens: float = 1.0, rec_scale: float = 1.0, captions: bool = True,
-                 cache: bool = True, stage1_state=None,
+                 cache: bool = True, stage1_state=None, prepared=None,
                  return_model: bool = False, threads: int | None = 1) -> dict:
     """Train NEURONS on one subject of a cc2017 folder and score the decoding subtasks on its test split.
 
@@ -96,6 +96,9 @@ def run_decoding(root, subject: int = 1, config: str = "embedded", stage1_epochs
         Generate captions when scoring (greedy decoding; the generated-caption scores are NaN without it).
     stage1_state : dict, optional
         A stage-1 ``state_dict`` to start from (skips stage 1; used by the ablations, which share stage 1).
+    prepared : neurokit.neurons.train.Prepared, optional
+        Targets from an earlier run on the same data and settings (only with ``stage1_state``, which restores the
+        model state that :func:`neurokit.neurons.train.prepare` sets); skips preparing them again.
     threads : int or None
         torch intra-op threads while training (see :func:`neurokit.neurons.train.limit_threads`).
 
@@ -116,6 +119,8 @@ def run_decoding(root, subject: int = 1, config: str = "embedded", stage1_epochs
                 progressive=progressive, eval_batch=eval_batch, seed=seed, object_tokens=float(object_tokens),
                 rec_scale=float(rec_scale), captions=bool(captions), data=data_fingerprint(root),
                 stage1=None if stage1_state is None else "given", version=2)
+    if prepared is not None and stage1_state is None:
+        raise InputError("prepared targets can only be reused together with a stage1_state.")
     key = sha256_json(args)[:16]
     path = cache_home() / "neurons" / f"run-{key}.pt"
     if cache and not return_model and stage1_state is None and path.exists():
@@ -124,12 +129,12 @@ def run_decoding(root, subject: int = 1, config: str = "embedded", stage1_epochs
     with T.limit_threads(threads):
         return _run(root, subject, config, stage1_epochs, stage2_epochs, stage1_batch, stage2_batch, lr, text_method,
                     use_prior, batch_coupled, subtasks, progressive, eval_batch, seed, object_tokens, rec_scale,
-                    captions, cache, stage1_state, return_model, args, path)
+                    captions, cache, stage1_state, prepared, return_model, args, path)
 
 
 def _run(root, subject, config, stage1_epochs, stage2_epochs, stage1_batch, stage2_batch, lr, text_method,
          use_prior, batch_coupled, subtasks, progressive, eval_batch, seed, object_tokens, rec_scale, captions,
-         cache, stage1_state, return_model, args, path):
+         cache, stage1_state, prepared, return_model, args, path):
     from neurokit._io import atomic_path
     from neurokit.data.cc2017 import load_cc2017
     from neurokit.neurons import train as T
@@ -142,7 +147,7 @@ def _run(root, subject, config, stage1_epochs, stage2_epochs, stage1_batch, stag
     torch.manual_seed(seed)
     model = NeuronsModel(cfg)
     t0 = time.perf_counter()
-    prep = T.prepare(data, model, text_method, object_tokens=object_tokens)
+    prep = prepared if prepared is not None else T.prepare(data, model, text_method, object_tokens=object_tokens)
     t1 = time.perf_counter()
     if stage1_state is None:
         h1 = T.train_stage1(model, prep, stage1_epochs, stage1_batch, lr, seed)
@@ -205,14 +210,15 @@ def run_ablations(root, subject: int = 1, ablations=None, stage2_epochs: int = 2
     if cache and path.exists():
         return torch.load(path, weights_only=True)
     kwargs = dict(kwargs)
-    for k in ("subtasks", "progressive", "stage2_epochs", "return_model", "stage1_state", "cache", "captions"):
+    for k in ("subtasks", "progressive", "stage2_epochs", "return_model", "stage1_state", "cache", "captions",
+              "prepared"):
         kwargs.pop(k, None)
-    out, state = {}, None
+    out, state, prep = {}, None, None
     for name, ab in ablations.items():
         r = run_decoding(root, subject, stage2_epochs=stage2_epochs, subtasks=tuple(ab["subtasks"]),
                          progressive=bool(ab["progressive"]), stage1_state=state, return_model=True, cache=False,
-                         captions=False, **kwargs)
-        state = r["stage1_state"]
+                         captions=False, prepared=prep, **kwargs)
+        state, prep = r["stage1_state"], r["prep"]
         out[name] = r["metrics"]
     if cache:
         path.parent.mkdir(parents=True, exist_ok=True)
