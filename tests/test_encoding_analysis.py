@@ -56,6 +56,29 @@ def test_layer_scores_and_best_block_pick_the_planted_block(rng):
     assert (best["r"] > 0.5).all()
 
 
+def test_encoding_loops_run_single_threaded_and_restore_the_pools(rng, monkeypatch):
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    import neurokit.regression
+
+    seen = []
+    real_ridge = neurokit.regression.RidgeCV
+
+    def spy(*args, **kwargs):
+        seen.append([p["num_threads"] for p in threadpool_info()])
+        return real_ridge(*args, **kwargs)
+
+    monkeypatch.setattr(neurokit.regression, "RidgeCV", spy)
+    feats, resp = _planted_blocks(rng)
+    folds = disjoint_test_folds(160, n_folds=2, test_fraction=0.25, seed=0)
+    with threadpool_limits(limits=2):
+        before = [p["num_threads"] for p in threadpool_info()]
+        layer_scores(feats, resp, folds, inner_cv=3)
+        after = [p["num_threads"] for p in threadpool_info()]
+    assert seen and all(n == 1 for threads in seen for n in threads)  # every fit ran on one thread
+    assert after == before  # the caller's pools are given back
+
+
 def test_permutation_null_is_near_zero(rng):
     feats, resp = _planted_blocks(rng)
     folds = disjoint_test_folds(160, n_folds=2, test_fraction=0.25, seed=0)

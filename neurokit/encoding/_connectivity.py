@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from neurokit.connectivity import ConnectivityEncoder
+from neurokit.encoding._layers import single_threaded
 
 #: The variants the book runs side by side (name → ConnectivityEncoder keyword arguments).
 DEFAULT_VARIANTS = {
@@ -14,6 +15,7 @@ DEFAULT_VARIANTS = {
 }
 
 
+@single_threaded
 def connectivity_experiment(X, responses, folds, variants=None, base_estimator=None, cv=5, alphas=None,
                             n_components=None, seed=0):
     """Base encoder vs connectivity encoders on the same folds.
@@ -101,6 +103,7 @@ def paired_gains(scores, variant, pair_on="subject"):
     return out
 
 
+@single_threaded
 def noise_normalised_comparison(X_train, train, X_test, test_repeats, variant=None, cv=5, n_components=None,
                                 min_nc=10.0, seed=0):
     """Fig. 6d: base vs connectivity encoder on a held-out split, scored by noise-normalised correlation.

@@ -1,11 +1,33 @@
 """Layerwise encoding of many ROIs at once, with a leak-free choice of the best block."""
 from __future__ import annotations
 
+import functools
 from typing import Mapping
 
 import numpy as np
 
 from neurokit.errors import InputError
+
+
+def single_threaded(fn):
+    """Run ``fn`` with the BLAS and OpenMP pools limited to one thread.
+
+    The encoding problems are small (a few hundred clips, at most ~100 PCA components, a few hundred voxels per
+    fit), so a second BLAS thread gains little and costs a synchronisation per matrix product; on a machine whose
+    cores are busy (other jobs, chapters executed in parallel) the waiting threads stall each other. The five
+    embedded Part I chapters took about 20 min with the default two threads on a shared 2-core machine (load
+    3.5–5.7) and under 2 min with one thread (load ~2). One thread also makes the numbers independent of the core
+    count (threads reorder floating-point sums; the results differ in the last digits only, ~1e-15).
+    """
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(limits=1):
+            return fn(*args, **kwargs)
+
+    return wrapper
 
 
 def _stack_rois(responses):
@@ -29,6 +51,7 @@ def _reduce(Xtr, Xte, n_components, seed):
     return Xtr, Xte
 
 
+@single_threaded
 def layer_scores(features, responses, folds, alphas=None, inner_cv=5, n_components=None, seed=0):
     """Encode every ROI from every block, fold by fold.
 
@@ -103,6 +126,7 @@ def best_block(scores):
     return scores.loc[idx, keys + ["block", "r"]].reset_index(drop=True)
 
 
+@single_threaded
 def permutation_null(X, responses, folds, n_permutations=20, alphas=None, inner_cv=5, n_components=None,
                      seed=0):
     """Chance level: the same encoding with the clips' responses shuffled relative to their features.
@@ -162,6 +186,7 @@ def model_features(models, videos, weights="embedded", device=None, progress=Fal
     return out
 
 
+@single_threaded
 def choose_block(features, responses, folds, inner_cv=5, n_components=None, seed=0):
     """The block with the lowest inner-CV error averaged over ROIs, using training clips only.
 

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from neurokit.encoding._layers import single_threaded
 from neurokit.errors import InputError
 
 
+@single_threaded
 def target_responses(target_features, n_components=20, seed=0):
     """Each block of the target network, reduced to ``n_components`` principal components ("voxels").
 
@@ -30,6 +32,7 @@ def target_responses(target_features, n_components=20, seed=0):
     return out
 
 
+@single_threaded
 def target_experiment(target, features, folds, n_target_components=20, inner_cv=5, n_components=None, seed=0):
     """Regress every source model onto every block of ``target``; the target itself is excluded.
 
