@@ -14,12 +14,7 @@ from neurokit.vist.model import PAPER_N_PARAMS, ViST, count_parameters
 from neurokit.vist.softdtw import SoftDTWFunction, pairwise_sq_dist, soft_dtw, soft_dtw_divergence, soft_dtw_reference
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 # ----------------------------------------------------------------------------------------- model

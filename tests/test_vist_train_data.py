@@ -8,13 +8,7 @@ import torch
 from neurokit.errors import DataError, InputError
 from neurokit.vist.train import Sequence_, TrainConfig, lr_schedule, predict, train
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """One torch thread: on the shared 2-core machine OpenMP spinning makes 2 threads ~5x slower."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 # learning rates logged by the authors (checkpoints/0 metrics.csv, lr-AdamW at the start of each epoch)
