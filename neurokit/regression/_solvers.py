@@ -6,12 +6,13 @@ Both solvers expose the same operations, so the CV loop and the refit are writte
 - ``weights(alphas)`` of shape (n_alphas, k): the per-alpha shrinkage ``w_alpha``;
 - ``heldout(X_val)`` of shape (n_val, k): the held-out design in the rotated basis, so that the held-out
   prediction for alpha is ``heldout(X_val) @ (w_alpha[:, None] * UtY)``;
-- ``primal(M)`` of shape (n_features, n_targets): primal weights for ``M = w[:, None] * UtY`` of shape (k, n_targets).
+- ``primal_t(M)`` of shape (n_targets, n_features): transposed primal weights for ``M = w[:, None] * UtY`` of
+  shape (k, n_targets).
 
 ``"svd"`` (thin SVD ``X = U diag(s) V^T``, k = min(n, p)): ``w = s / (s^2 + alpha)``, heldout = ``X_val V``,
-primal = ``V M``.
+primal_t = ``M^T V^T``.
 ``"eig"`` (kernel / dual form, ``X X^T = U diag(lam) U^T``, k = n): ``w = 1 / (lam + alpha)``,
-heldout = ``(X_val X^T) U``, primal = ``X^T (U M)``.
+heldout = ``(X_val X^T) U``, primal_t = ``(M^T U^T) X``.
 Both give ``beta(alpha) = (X^T X + alpha I)^{-1} X^T Y`` exactly. ``eig`` does no p x p or p x n
 factorisation work and is the cheaper one when p > n.
 """
@@ -28,7 +29,7 @@ class Factorisation:
     kind: str
     X: Any = None  # the (centred) design, kept by "eig"
     V: Any = None  # (n_features, k), kept by "svd"
-    _B: Any = field(default=None, repr=False)
+    _Bt: Any = field(default=None, repr=False)  # U^T X, kept by primal_t(cache_basis=True)
 
     def weights(self, alphas):
         """Shrinkage factors of shape (n_alphas, k) for ``alphas`` of shape (n_alphas,)."""
@@ -45,28 +46,19 @@ class Factorisation:
         return (X_val @ self.X.T) @ self.U
 
     def primal_t(self, M, cache_basis=False):
-        """Transposed primal weights ``(n_targets, n_features)``, written row-major (no transpose copy later)."""
-        if self.kind == "svd":
-            return M.T @ self.V.T
-        if self._B is None and not cache_basis:
-            return (M.T @ self.U.T) @ self.X
-        if self._B is None:
-            self._B = self.X.T @ self.U
-        return M.T @ self._B.T
+        """Transposed primal weights ``(n_targets, n_features)`` from ``M = w[:, None] * UtY`` of shape
+        (k, n_targets), written row-major so that they go into ``coef_`` without a transposed copy.
 
-    def primal(self, M, cache_basis=False):
-        """Primal weights ``(n_features, n_targets)`` from ``M = w[:, None] * UtY`` of shape (k, n_targets).
-
-        For "eig", ``X^T (U M)`` costs 2n²c + 2pnc per call; with ``cache_basis`` the basis ``B = X^T U``
+        For "eig", ``(M^T U^T) X`` costs 2n²c + 2pnc per call; with ``cache_basis`` the basis ``U^T X``
         (2pn² once) is kept and each call costs 2pnc: worth it when the calls add up to more than p targets.
         """
         if self.kind == "svd":
-            return self.V @ M
-        if self._B is None and not cache_basis:
-            return self.X.T @ (self.U @ M)
-        if self._B is None:
-            self._B = self.X.T @ self.U
-        return self._B @ M
+            return M.T @ self.V.T
+        if self._Bt is None and not cache_basis:
+            return (M.T @ self.U.T) @ self.X
+        if self._Bt is None:
+            self._Bt = self.U.T @ self.X
+        return M.T @ self._Bt
 
 
 def factor_svd(be, X) -> Factorisation:
