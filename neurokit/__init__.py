@@ -5,7 +5,6 @@ import it in every process); ``neurokit.regression`` etc. load on first attribut
 """
 from __future__ import annotations
 
-import importlib
 from importlib import metadata as _metadata
 
 try:
@@ -13,6 +12,7 @@ try:
 except _metadata.PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0.1.0"
 
+from neurokit._lazy import lazy_submodules
 from neurokit.errors import NeurokitError
 
 _SUBPACKAGES = (
@@ -23,9 +23,4 @@ _SUBPACKAGES = (
 __all__ = ["__version__", "NeurokitError", *_SUBPACKAGES]
 
 
-def __getattr__(name: str):
-    if name in _SUBPACKAGES:
-        module = importlib.import_module(f"neurokit.{name}")
-        globals()[name] = module
-        return module
-    raise AttributeError(f"module 'neurokit' has no attribute {name!r}")
+__getattr__ = lazy_submodules(__name__, _SUBPACKAGES)

@@ -21,14 +21,9 @@ Submodules (imported on first use):
 """
 from __future__ import annotations
 
-import importlib
+from neurokit._lazy import lazy_submodules
 
 __all__ = ["metrics", "losses", "model", "train", "pipeline", "evaluation", "experiment", "text"]
 
 
-def __getattr__(name: str):
-    if name in __all__:
-        module = importlib.import_module(f"neurokit.neurons.{name}")
-        globals()[name] = module
-        return module
-    raise AttributeError(f"module 'neurokit.neurons' has no attribute {name!r}")
+__getattr__ = lazy_submodules(__name__, __all__)

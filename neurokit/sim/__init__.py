@@ -14,14 +14,9 @@ Submodules (imported on first use, so ``import neurokit.sim`` stays light):
 """
 from __future__ import annotations
 
-import importlib
+from neurokit._lazy import lazy_submodules
 
 __all__ = ["video", "brain", "retina", "cc2017"]
 
 
-def __getattr__(name: str):
-    if name in __all__:
-        module = importlib.import_module(f"neurokit.sim.{name}")
-        globals()[name] = module
-        return module
-    raise AttributeError(f"module 'neurokit.sim' has no attribute {name!r}")
+__getattr__ = lazy_submodules(__name__, __all__)
