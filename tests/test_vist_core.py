@@ -10,7 +10,7 @@ import torch
 from neurokit.errors import InputError
 from neurokit.vist.loss import ViSTLoss, window_starts
 from neurokit.vist.metrics import pearson_cc, positive_mean_std, sdkl_trace, spike_kde_divergence
-from neurokit.vist.model import PAPER_N_PARAMS, ViST, count_parameters
+from neurokit.vist.model import PAPER_N_PARAMS, FrameConv3d, ViST, count_parameters
 from neurokit.vist.softdtw import SoftDTWFunction, pairwise_sq_dist, soft_dtw, soft_dtw_divergence, soft_dtw_reference
 
 
@@ -29,6 +29,30 @@ def test_paper_parameter_count_and_blocks():
     assert [sum(p.numel() for p in b.parameters()) for b in m.cmst] == [109_710, 117_090, 102_510, 96_030]
     assert sum(p.numel() for p in m.readout.parameters()) == 518_490
     assert count_parameters(ViST(causal=False)) == PAPER_N_PARAMS
+
+
+@pytest.mark.parametrize("kernel, dilation, groups", [
+    ((3, 3, 3), (4, 1, 1), "depthwise"),  # C3TCN layer
+    ((25, 3, 3), (1, 1, 1), "depthwise"),  # CMST temporal branch
+    ((1, 3, 3), (1, 1, 1), 1),  # CMST w = 1 branch
+    ((1, 1, 1), (1, 1, 1), 1),  # 1x1x1 mappings
+])
+def test_frame_conv3d_matches_conv3d_values_and_gradients(kernel, dilation, groups):
+    c = 5
+    g = c if groups == "depthwise" else 1
+    torch.manual_seed(0)
+    fast = FrameConv3d(c, c, kernel, dilation=dilation, groups=g).double()
+    ref = torch.nn.Conv3d(c, c, kernel, dilation=dilation, groups=g).double()
+    ref.load_state_dict(fast.state_dict())
+    x = torch.randn(2, c, 40, 9, 7, dtype=torch.float64, requires_grad=True)
+    y_fast, y_ref = fast(x), ref(x)
+    assert y_fast.shape == y_ref.shape
+    torch.testing.assert_close(y_fast, y_ref, rtol=1e-12, atol=1e-12)
+    w = torch.randn_like(y_ref)
+    g_fast = torch.autograd.grad((y_fast * w).sum(), [x, fast.weight, fast.bias])
+    g_ref = torch.autograd.grad((y_ref * w).sum(), [x, ref.weight, ref.bias])
+    for a, b in zip(g_fast, g_ref):
+        torch.testing.assert_close(a, b, rtol=1e-12, atol=1e-12)
 
 
 def _tiny(**kw):

@@ -40,6 +40,35 @@ CMST_WINDOWS: tuple[tuple[int, ...], ...] = ((1, 25), (1, 13, 21), (1, 7, 9), (1
 PAPER_N_PARAMS = 1_702_952
 
 
+class FrameConv3d(nn.Conv3d):
+    """``nn.Conv3d`` whose CPU path runs as 2-D convolutions; same parameters, state-dict keys and result.
+
+    On CPU, PyTorch's backward of a depthwise or time-dilated 3-D convolution takes a slow generic path (3-10x
+    the time of the equivalent 2-D convolutions). Here an unpadded, unit-stride kernel (kT, kH, kW) is computed as
+    the sum over its kW width taps of 2-D convolutions over (time, height), with the width folded into the batch;
+    a 1x1x1 kernel is one 2-D convolution over a (T·H, W) view. Other devices and other settings (padding,
+    stride, spatial dilation) use ``nn.Conv3d`` unchanged. ``tests/test_vist_core.py`` checks values and
+    gradients against it.
+    """
+
+    def _conv_forward(self, x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None) -> torch.Tensor:
+        if (x.device.type != "cpu" or x.ndim != 5 or self.padding_mode != "zeros" or self.stride != (1, 1, 1)
+                or self.padding != (0, 0, 0) or self.dilation[1:] != (1, 1)):
+            return super()._conv_forward(x, weight, bias)
+        b, c, t, h, w = x.shape
+        kt, kh, kw = self.kernel_size
+        if (kt, kh, kw) == (1, 1, 1):
+            return F.conv2d(x.reshape(b, c, t * h, w), weight[:, :, 0], bias, groups=self.groups).reshape(b, -1, t, h, w)
+        wo = w - kw + 1
+        out = None
+        for k in range(kw):
+            frames = x[..., k : k + wo].permute(0, 4, 1, 2, 3).reshape(b * wo, c, t, h)
+            y = F.conv2d(frames, weight[..., k], bias if k == 0 else None, dilation=(self.dilation[0], 1),
+                         groups=self.groups)
+            out = y if out is None else out + y
+        return out.reshape(b, wo, *out.shape[1:]).permute(0, 2, 3, 4, 1)
+
+
 class DilatedResidual3D(nn.Module):
     """One C3TCN layer: ``x + Dropout(Conv1x1(ReLU(BN(DepthwiseConv3d_(3,3,3), dilation d in time))))``.
 
@@ -60,9 +89,9 @@ class DilatedResidual3D(nn.Module):
         self.dilation, self.causal = dilation, causal
         # F.pad order for 5-D input: (W_left, W_right, H_top, H_bottom, T_front, T_back)
         self.pad = (1, 1, 1, 1, 2 * dilation, 0) if causal else (1, 1, 1, 1, dilation, dilation)
-        self.conv_dilated = nn.Conv3d(channels, channels, (3, 3, 3), dilation=(dilation, 1, 1), groups=channels)
+        self.conv_dilated = FrameConv3d(channels, channels, (3, 3, 3), dilation=(dilation, 1, 1), groups=channels)
         self.norm = nn.BatchNorm3d(channels)
-        self.conv_1x1 = nn.Conv3d(channels, channels, 1)
+        self.conv_1x1 = FrameConv3d(channels, channels, 1)
         self.dropout = nn.Dropout(dropout)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -80,11 +109,11 @@ class C3TCN(nn.Module):
     def __init__(self, n_layers: int, hidden: int, in_dim: int, out_dim: int, causal: bool = True,
                  dropout: float = 0.25):
         super().__init__()
-        self.conv_1x1 = nn.Conv3d(in_dim, hidden, 1)
+        self.conv_1x1 = FrameConv3d(in_dim, hidden, 1)
         self.layers = nn.ModuleList(
             DilatedResidual3D(2**i, hidden, dropout=dropout, causal=causal) for i in range(n_layers)
         )
-        self.conv_out = nn.Conv3d(hidden, out_dim, 1)
+        self.conv_out = FrameConv3d(hidden, out_dim, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         out = self.conv_1x1(x)
@@ -107,8 +136,8 @@ class AdaLNZero3D(nn.Module):
 
     def __init__(self, channels: int):
         super().__init__()
-        self.modulation = nn.Conv3d(channels, 3 * channels, 1)
-        self.net = nn.Conv3d(channels, channels, 1)
+        self.modulation = FrameConv3d(channels, 3 * channels, 1)
+        self.net = FrameConv3d(channels, channels, 1)
         nn.init.zeros_(self.modulation.weight)
         nn.init.zeros_(self.modulation.bias)
         nn.init.normal_(self.net.weight, 0.0, 0.02)
@@ -136,13 +165,13 @@ class CMSTBlock(nn.Module):
         for w in self.windows:
             self.branches.append(
                 nn.Sequential(
-                    nn.Conv3d(channels, channels, (w, 3, 3), groups=1 if w == 1 else channels),
+                    FrameConv3d(channels, channels, (w, 3, 3), groups=1 if w == 1 else channels),
                     nn.LeakyReLU(0.1),
                     nn.Dropout3d(dropout),
                 )
             )
-        self.mapping = nn.Conv3d(channels, channels, 1)
-        self.conv1x1 = nn.Conv3d(channels, channels, 1)
+        self.mapping = FrameConv3d(channels, channels, 1)
+        self.conv1x1 = FrameConv3d(channels, channels, 1)
         self.pool = nn.AvgPool3d((1, 3, 3), stride=1)
 
     def _pad(self, x: torch.Tensor, w: int) -> torch.Tensor:
