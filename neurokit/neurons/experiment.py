@@ -127,39 +127,38 @@ def run_decoding(root, subject: int = 1, config: str = "embedded", stage1_epochs
         logger.info("reusing cached decoding run %s", path)
         return torch.load(path, weights_only=True)
     with T.limit_threads(threads):
-        return _run(root, subject, config, stage1_epochs, stage2_epochs, stage1_batch, stage2_batch, lr, text_method,
-                    use_prior, batch_coupled, subtasks, progressive, eval_batch, seed, object_tokens, rec_scale,
-                    captions, cache, stage1_state, prepared, return_model, args, path)
+        return _run(root, args, tuple(subtasks), cache, stage1_state, prepared, return_model, path)
 
 
-def _run(root, subject, config, stage1_epochs, stage2_epochs, stage1_batch, stage2_batch, lr, text_method,
-         use_prior, batch_coupled, subtasks, progressive, eval_batch, seed, object_tokens, rec_scale, captions,
-         cache, stage1_state, prepared, return_model, args, path):
+def _run(root, args, subtasks, cache, stage1_state, prepared, return_model, path):
+    """One decoding run; ``args`` is :func:`run_decoding`'s settings record (also its cache key)."""
     from neurokit._io import atomic_path
     from neurokit.data.cc2017 import load_cc2017
     from neurokit.neurons import train as T
     from neurokit.neurons.model import NeuronsModel, create_config
 
-    data = load_cc2017(root, subject)
-    text_dim = 384 if text_method == "minilm" else 64
-    cfg = create_config(config, n_voxels=(data.n_voxels,), n_concepts=len(data.concept_names), text_dim=text_dim,
-                        use_prior=use_prior, batch_coupled=batch_coupled)
-    torch.manual_seed(seed)
+    data = load_cc2017(root, args["subject"])
+    text_dim = 384 if args["text_method"] == "minilm" else 64
+    cfg = create_config(args["config"], n_voxels=(data.n_voxels,), n_concepts=len(data.concept_names),
+                        text_dim=text_dim, use_prior=args["use_prior"], batch_coupled=args["batch_coupled"])
+    torch.manual_seed(args["seed"])
     model = NeuronsModel(cfg)
     t0 = time.perf_counter()
-    prep = prepared if prepared is not None else T.prepare(data, model, text_method, object_tokens=object_tokens)
+    if prepared is None:
+        prepared = T.prepare(data, model, args["text_method"], object_tokens=args["object_tokens"])
+    prep = prepared
     t1 = time.perf_counter()
     if stage1_state is None:
-        h1 = T.train_stage1(model, prep, stage1_epochs, stage1_batch, lr, seed)
+        h1 = T.train_stage1(model, prep, args["stage1_epochs"], args["stage1_batch"], args["lr"], args["seed"])
     else:
         model.load_state_dict(stage1_state)
         h1 = []
     s1_state = {k: v.clone() for k, v in model.state_dict().items()}
     t2 = time.perf_counter()
-    h2 = T.train_stage2(model, prep, stage2_epochs, stage2_batch, lr, subtasks, progressive, rec_scale=rec_scale,
-                        seed=seed)
+    h2 = T.train_stage2(model, prep, args["stage2_epochs"], args["stage2_batch"], args["lr"], subtasks,
+                        args["progressive"], rec_scale=args["rec_scale"], seed=args["seed"])
     t3 = time.perf_counter()
-    ev = T.evaluate_subtasks(model, prep, data, eval_batch, seed, generate_captions=captions)
+    ev = T.evaluate_subtasks(model, prep, data, args["eval_batch"], args["seed"], generate_captions=args["captions"])
     t4 = time.perf_counter()
     d = ev.pop("decoded")
     blurry = torch.from_numpy(ev.pop("blurry_frames"))
