@@ -152,7 +152,7 @@ from neurokit.stats import welch_ttest
 
 static_rois = [r for r in rois if r not in dynamic]
 per_model = model_scores.pivot_table(index="model", columns="roi", values="r")
-contrast = per_model[[r for r in rois if r in dynamic]].mean(1) - per_model[static_rois].mean(1)
+contrast = per_model[[r for r in rois if r in dynamic]].mean(axis=1) - per_model[static_rois].mean(axis=1)
 is_video = labels.set_index("model").loc[contrast.index, "modality"] == "video"
 if is_video.sum() >= 2 and (~is_video).sum() >= 2 and static_rois:
     res = welch_ttest(contrast[is_video].to_numpy(), contrast[~is_video].to_numpy())

@@ -80,7 +80,8 @@ for r in range(n_show):
         ax.contour(data.train_masks[i, f], levels=[0.5], colors="white", linewidths=0.8)
         ax.set_xticks([]); ax.set_yticks([])
     axes[r, 0].set_ylabel(data.train_key_class[i], fontsize=7)
-    axes[r, 0].set_title(data.train_captions[i][:90], fontsize=6, loc="left")
+    caption = axes[r, 0].text(0.0, 1.06, data.train_captions[i][:90], fontsize=6, transform=axes[r, 0].transAxes)
+    caption.set_in_layout(False)  # the caption spans the row; the layout should not squeeze the first column
 fig.tight_layout()
 glue("fig_neurons_clips", fig)
 

@@ -80,7 +80,7 @@ table = results_table(results[n] for n in models)
 glue("train_seconds", float(sum(r.seconds for r in results.values())))
 glue("n_steps", int(cfg.epochs * cfg.batches_per_epoch))
 glue("frames_per_step", int(cfg.batch_size * cfg.window))
-table
+table.round(3)
 
 # %% [markdown]
 # Training everything took {glue:text}`train_seconds:.0f` s on this machine ({glue:text}`profile` profile), with
@@ -115,7 +115,7 @@ glue("ln_cc_cross", ln["cross"]["cc"])
 glue("ln_cc_within", ln["within"]["cc"])
 glue("vist_gap", vist["within"]["cc"] - vist["cross"]["cc"])
 glue("vist_beats_ln", bool(vist["cross"]["cc"] > ln["cross"]["cc"]))
-paper
+paper.round(3)
 
 # %% [markdown]
 # On the held-out movie Vi-ST reaches CC = {glue:text}`vist_cc_cross:.3f` against {glue:text}`ln_cc_cross:.3f`
@@ -143,7 +143,7 @@ glue("n_seeds", len(seeds_table))
 glue("vist_cross_best_seed", float(seeds_table["Vi-ST CC cross"].max()))
 glue("vist_beats_ln_any_seed", bool((seeds_table["Vi-ST CC cross"] > ln["cross"]["cc"]).any()))
 glue("seeds_table", seeds_table)
-seeds_table
+seeds_table.round(3)
 
 # %% [markdown]
 # Over {glue:text}`n_seeds` seeds the best cross-movie CC of Vi-ST is {glue:text}`vist_cross_best_seed:.3f`
@@ -228,7 +228,7 @@ glue("ln_cc_train", float(diag["CC on its training frames"].iloc[0]))
 glue("fr_cc_within", fr["within"]["cc"])
 glue("fr_cc_cross", fr["cross"]["cc"])
 glue("feature_extractor", extractor)
-diag
+diag.round(3)
 
 # %% [markdown]
 # The linear readout of the stand-in features ({glue:text}`feature_extractor`) reaches
@@ -268,7 +268,7 @@ glue("vist_sdkl_cross", vist["cross"]["sdkl"])
 glue("vist_sdkl_median_cross", float(sdkl_table.loc[("vist", "cross"), "median of finite"]))
 glue("ln_sdkl_cross", ln["cross"]["sdkl"])
 glue("sdkl_table", sdkl_table)
-sdkl_table
+sdkl_table.round(3)
 
 # %% [markdown]
 # Vi-ST's cross-movie SD-KL is {glue:text}`vist_sdkl_cross:.1f` (LN: {glue:text}`ln_sdkl_cross:.1f`), with
@@ -289,7 +289,7 @@ abl_paper = {"vist": 0.334, "vist_no_adaln": 0.328, "vist_no_cmst": 0.322, "vist
 abl = results_table(results[n] for n in ["vist", *ablations])[["CC within", "CC cross", "SD-KL cross", "parameters"]]
 abl.insert(0, "paper CC (ablation figure)", [abl_paper.get(n, np.nan) for n in abl.index])
 glue("abl_table", abl)
-abl
+abl.round(3)
 
 # %% [markdown]
 # ## What the simulation can and cannot show

@@ -8,6 +8,7 @@ Notebook-side helpers (used inside chapters):
 """
 from __future__ import annotations
 
+from neurokit import _progress  # noqa: F401  (first import of tqdm.auto, without its notebook warning)
 from neurokit.book._glue import data_label, glue, glue_profile, is_simulated
 
 __all__ = ["glue", "glue_profile", "data_label", "is_simulated"]

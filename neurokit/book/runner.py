@@ -239,7 +239,7 @@ class Book:
     def run(self, names: Iterable[str] | None = None, overrides: dict | None = None, force: bool = False,
             jobs: int = 1, progress: bool = True) -> list[ChapterRun]:
         """Execute the given (default: all) chapters that are stale."""
-        from tqdm.auto import tqdm
+        from neurokit._progress import tqdm
 
         names = list(names or self.chapters)
         # chapters that summarise the others (``neurokit: run_last: true``) execute after them

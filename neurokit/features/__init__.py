@@ -5,6 +5,7 @@ multi-layer extraction with hooks, a content-keyed on-disk feature cache and in-
 >>> ex = create_extractor("i3d_r50_8x8.k400", layers="blocks")   # doctest: +SKIP
 >>> feats = ex.extract(clip)          # {"B1": (64,), …, "B7": (400,)}  # doctest: +SKIP
 """
+from neurokit import _progress  # noqa: F401  (first import of tqdm.auto, without its notebook warning)
 from neurokit.features.cards import FAMILY_RULE, ModelCard, Sampling, get_card, list_extractors, roster_table
 from neurokit.features.cache import extract_dataset
 from neurokit.features.extractor import Extractor, Features, create_extractor

@@ -77,7 +77,7 @@ def extract_dataset(extractor, videos: Sequence, cache: bool = True, dtype: str 
         ``{layer: ndarray of shape (n_videos, n_features)}``; ``.meta`` holds the extractor configuration, the
         weights source, the clip keys and how many clips came from the cache.
     """
-    from tqdm.auto import tqdm
+    from neurokit._progress import tqdm
 
     from neurokit.features.extractor import Features
 

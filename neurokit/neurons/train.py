@@ -221,7 +221,7 @@ def _optim(params, lr, epochs, steps_per_epoch):
 def train_stage1(model: NeuronsModel, prep: Prepared, epochs: int = 20, batch_size: int = 32, lr: float = 1e-3,
                  seed: int = 0, progress: bool = False) -> list[float]:
     """Stage 1 (brain model): BiMixCo on frame tokens + 0.25 × caption InfoNCE. Returns per-epoch mean losses."""
-    from tqdm.auto import tqdm
+    from neurokit._progress import tqdm
 
     torch.manual_seed(seed)
     gen = torch.Generator().manual_seed(seed)
@@ -275,7 +275,7 @@ def train_stage2(model: NeuronsModel, prep: Prepared, epochs: int = 10, batch_si
     list of dict
         Per-epoch mean of each loss term.
     """
-    from tqdm.auto import tqdm
+    from neurokit._progress import tqdm
 
     bad = set(subtasks) - set(L.SUBTASKS)
     if bad:

@@ -172,7 +172,7 @@ def run_sweep(tasks, task_fn: Callable, results_dir, backend: str = "joblib", n_
     SweepError
         If any task raised; completed tasks are saved, so fix the cause and rerun.
     """
-    from tqdm.auto import tqdm
+    from neurokit._progress import tqdm
 
     if backend not in BACKENDS:
         raise UnknownNameError("sweep backend", backend, BACKENDS)

@@ -445,7 +445,7 @@ def simulate_world(config: BrainSimConfig, seed: int = 0, video_writer=None, pro
     -------
     SimulatedWorld
     """
-    from tqdm.auto import tqdm
+    from neurokit._progress import tqdm
 
     if precomputed is not None:
         S, M, metas = precomputed

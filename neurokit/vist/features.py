@@ -94,7 +94,7 @@ def extract_grid_features(frames: np.ndarray, extractor: str = "efficientnet_lit
     model = _efficientnet_lite0() if is_effnet else _RandomConv().eval()
     side = _STRIDE[extractor] * grid
     out = []
-    from tqdm.auto import tqdm
+    from neurokit._progress import tqdm
 
     for i in tqdm(range(0, len(f), batch_size), disable=not progress, desc="features"):
         x = torch.from_numpy(np.ascontiguousarray(f[i : i + batch_size], dtype=np.float32)).permute(0, 3, 1, 2)

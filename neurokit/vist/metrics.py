@@ -16,6 +16,8 @@ SD-KL
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from neurokit.errors import InputError
@@ -121,7 +123,9 @@ def peak_widths_trace(x, high_cut: float = 1.0) -> np.ndarray:
     xc = np.array(x)
     xc[xc > high_cut] = high_cut
     peaks, _ = find_peaks(x, height=0)
-    return peak_widths(xc, peaks, rel_height=high_cut)[0]
+    with warnings.catch_warnings():  # zero-width / zero-prominence peaks (clipped plateaus) are expected: width 0
+        warnings.filterwarnings("ignore", message="some peaks have a (width|prominence) of 0")
+        return peak_widths(xc, peaks, rel_height=high_cut)[0]
 
 
 def _support_grid(data: np.ndarray, bandwidth_factor: float) -> np.ndarray:

@@ -226,7 +226,7 @@ def train(model: torch.nn.Module, train_segments: Sequence[Sequence_], val_segme
     -------
     TrainResult
     """
-    from tqdm.auto import tqdm
+    from neurokit._progress import tqdm
 
     from neurokit.vist.loss import ViSTLoss
     from neurokit.vist.metrics import pearson_cc
