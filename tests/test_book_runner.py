@@ -230,3 +230,15 @@ def test_cli_run_changes_glued_number_on_rebuilt_page(book_root, monkeypatch, ca
     # the page tells the reader how to reproduce it
     assert "neurokit run alpha --profile smoke -p n=5 -p scale=1.5" in " ".join(
         re.sub(r"<[^>]+>", "", page.read_text()).split())
+
+
+def test_figure_data_link_goes_right_under_its_figure():
+    from neurokit.book.runner import _with_figure_links
+
+    src = ("intro\n```{glue:figure} fig_a\n:name: a\nCaption A.\n```\nprose after A\n"
+           "````{glue:figure} fig_b\nCaption B.\n````\n```{glue:figure} no_csv\nC.\n```\ntail")
+    out = _with_figure_links(src, lambda f: None if f == "no_csv" else f"LINK {f}").splitlines()
+    assert out[out.index("LINK fig_a") - 2] == "```" and out.index("LINK fig_a") < out.index("prose after A")
+    assert out[out.index("LINK fig_b") - 2] == "````"
+    assert not any("no_csv" in line and line.startswith("LINK") for line in out)
+    assert out[-1] == "tail" and sum(line.startswith("LINK") for line in out) == 2

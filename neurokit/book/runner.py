@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 RESULTS_ENV = "NEUROKIT_RESULTS_FILE"
 FIGDATA_ENV = "NEUROKIT_FIGDATA_DIR"
 _GLUE_FIGURE = re.compile(r"\{glue:figure\}\s+([\w.\-]+)")
+_FIGURE_FENCE = re.compile(r"^(`{3,}|:{3,})\{glue:figure\}\s+([\w.\-]+)")
 STAGE_FILES = ("_config.yml", "_toc.yml")
 STAGE_DIRS = ("book", "_static")
 
@@ -315,26 +316,19 @@ class Book:
         return stage
 
     def _link_figure_data(self, nb, name: str, chapters_dir: Path) -> None:
-        """Stage each glued figure's CSV and add a download link under the cell that shows the figure."""
-        import nbformat
-
+        """Stage each glued figure's CSV and put its download link right under the figure's directive."""
         src_dir = self.results / "figdata" / name
-        i = 0
-        while i < len(nb.cells):
-            cell = nb.cells[i]
-            figs = _GLUE_FIGURE.findall(cell.source) if cell.cell_type == "markdown" else []
-            links = []
-            for fig in figs:
-                csv = src_dir / f"{fig}.csv"
-                if csv.is_file():
-                    _sync_file(csv, chapters_dir / "figdata" / name / f"{fig}.csv")
-                    links.append(f"{{download}}`Data behind this figure ({fig}.csv) <figdata/{name}/{fig}.csv>`")
-            if links:
-                link_cell = nbformat.v4.new_markdown_cell("📊 " + " · ".join(links))
-                link_cell.metadata["tags"] = ["neurokit-figure-data"]
-                nb.cells.insert(i + 1, link_cell)
-                i += 1
-            i += 1
+
+        def link_for(fig):
+            csv = src_dir / f"{fig}.csv"
+            if not csv.is_file():
+                return None
+            _sync_file(csv, chapters_dir / "figdata" / name / f"{fig}.csv")
+            return f"{{download}}`Data behind this figure ({fig}.csv) <figdata/{name}/{fig}.csv>`"
+
+        for cell in nb.cells:
+            if cell.cell_type == "markdown" and _GLUE_FIGURE.search(cell.source):
+                cell.source = _with_figure_links(cell.source, link_for)
 
     def build_html(self, runs: list[ChapterRun] | None = None, strict: bool = True) -> Path:
         """Build the site from the staged source, then swap it into ``_build/html`` in one rename."""
@@ -484,3 +478,19 @@ def package_versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             out[n] = "absent"
     return out
+
+
+def _with_figure_links(source: str, link_for) -> str:
+    """``source`` with ``link_for(fig)`` (markdown, or None for no link) after each ``{glue:figure} fig`` block."""
+    out, fence, fig = [], None, None
+    for line in source.splitlines():
+        out.append(line)
+        m = _FIGURE_FENCE.match(line.strip())
+        if fence is None and m:
+            fence, fig = m.group(1), m.group(2)
+        elif fence is not None and line.strip() == fence:
+            link = link_for(fig)
+            if link:
+                out += ["", link, ""]
+            fence = fig = None
+    return "\n".join(out)

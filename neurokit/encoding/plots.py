@@ -44,8 +44,15 @@ def bars_paper_vs_run(paper, run, groups, title_paper="paper (digitised)", title
         ax.set_xticks(x, rois, rotation=45, fontsize=7)
         ax.set_title(title, fontsize=9)
         ax.set_ylabel(ylabel)
-    axes[0].legend(fontsize=7, loc="lower left")
-    fig.tight_layout()
+    # one legend for both panels, above them, with every group drawn in either panel (the run panel may have
+    # groups the paper has not, e.g. the leaky reading)
+    handles = {}
+    for ax in axes:
+        for h, lab in zip(*ax.get_legend_handles_labels()):
+            handles.setdefault(lab, h)
+    fig.legend(list(handles.values()), list(handles), loc="upper center", ncol=len(handles), fontsize=7,
+               frameon=False, bbox_to_anchor=(0.5, 1.0))
+    fig.tight_layout(rect=(0, 0, 1, 0.92))
     return fig
 
 
