@@ -21,6 +21,7 @@ files listed in a manifest whose sha256 values are checked.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 from pathlib import Path
 
@@ -149,6 +150,22 @@ def noised_blurry_latents(pipe, blurry, num_inference_steps: int, height: int, w
     return pipe.scheduler.add_noise(lat, noise, t0), info
 
 
+@contextlib.contextmanager
+def _no_fp32_cast_notice():
+    """Silence diffusers' "modules that should be kept in float32: []" notice for the duration.
+
+    AnimateDiff pipelines cast their UNetMotionModel with ``.to(dtype)``, and diffusers then logs that notice even
+    when the list is empty; it is about diffusers' loading API, not about anything this package does.
+    """
+    log = logging.getLogger("diffusers.models.modeling_utils")
+    level = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        log.setLevel(level)
+
+
 def _byte_tokenizer(max_len: int = 77):
     from tokenizers import pre_tokenizers
     from transformers import CLIPTokenizer
@@ -158,8 +175,11 @@ def _byte_tokenizer(max_len: int = 77):
     return CLIPTokenizer(vocab={t: i for i, t in enumerate(vocab)}, merges=[], model_max_length=max_len)
 
 
-def build_tiny_pipeline(seed: int = 0, width: int = 32, cross_dim: int = 32, text_max_len: int = 77):
+def build_tiny_pipeline(seed: int = 0, width: int = 32, cross_dim: int = 32, text_max_len: int = 512):
     """A random-init AnimateDiff + SparseCtrl pipeline built from configs (offline; plumbing only).
+
+    The tokenizer is byte-level (one token per character), so ``text_max_len`` is 512 rather than CLIP's 77: at
+    77 a decoded caption would lose its appended concept and prompt suffix (and most of the negative prompt).
 
     UNet (2 blocks, ``width``/``2·width`` channels) + MotionAdapter → UNetMotionModel; SparseControlNetModel
     built directly in latent-condition mode (``SparseControlNetModel.from_unet`` mutates the UNet config,
@@ -191,9 +211,10 @@ def build_tiny_pipeline(seed: int = 0, width: int = 32, cross_dim: int = 32, tex
     text = CLIPTextModel(CLIPTextConfig(hidden_size=cross_dim, intermediate_size=2 * cross_dim, num_attention_heads=4,
                                         num_hidden_layers=2, vocab_size=len(tok), max_position_embeddings=text_max_len,
                                         bos_token_id=0, eos_token_id=1, pad_token_id=1))
-    pipe = AnimateDiffSparseControlNetPipeline(
-        vae=vae, text_encoder=text, tokenizer=tok, unet=unet, motion_adapter=adapter, controlnet=controlnet,
-        scheduler=make_scheduler(), feature_extractor=None, image_encoder=None)
+    with _no_fp32_cast_notice():
+        pipe = AnimateDiffSparseControlNetPipeline(
+            vae=vae, text_encoder=text, tokenizer=tok, unet=unet, motion_adapter=adapter, controlnet=controlnet,
+            scheduler=make_scheduler(), feature_extractor=None, image_encoder=None)
     pipe.set_progress_bar_config(disable=True)
     return pipe
 
@@ -236,10 +257,11 @@ def generate_video(pipe, caption: str, blurry, keyframe=None, mask=None, concept
         w = F.interpolate(mask_weights(mask)[:1, None], size=key.shape[-2:], mode="nearest")[0]
         key = key * w
     prompt = caption + (f", {concept}" if concept else "") + PROMPT_SUFFIX
-    out = pipe(prompt=prompt, negative_prompt=NEGATIVE_PROMPT, num_frames=n_out, height=height, width=width,
-               num_inference_steps=num_inference_steps, guidance_scale=guidance_scale, eta=0.0, generator=gen,
-               latents=latents, conditioning_frames=key.clamp(0, 1)[None], controlnet_frame_indices=[0],
-               controlnet_conditioning_scale=1.0, output_type="np")
+    with _no_fp32_cast_notice():
+        out = pipe(prompt=prompt, negative_prompt=NEGATIVE_PROMPT, num_frames=n_out, height=height, width=width,
+                   num_inference_steps=num_inference_steps, guidance_scale=guidance_scale, eta=0.0, generator=gen,
+                   latents=latents, conditioning_frames=key.clamp(0, 1)[None], controlnet_frame_indices=[0],
+                   controlnet_conditioning_scale=1.0, output_type="np")
     info["prompt"] = prompt
     return np.asarray(out.frames[0]), info
 
