@@ -48,7 +48,7 @@ import matplotlib.pyplot as plt
 from neurokit.book import glue, glue_profile
 from neurokit.data import ensure
 from neurokit.data.cc2017 import load_cc2017
-from neurokit.plotting import set_style
+from neurokit.plotting import row_caption, set_style, tight_grid
 
 set_style()
 label = glue_profile(profile)
@@ -80,9 +80,8 @@ for r in range(n_show):
         ax.contour(data.train_masks[i, f], levels=[0.5], colors="white", linewidths=0.8)
         ax.set_xticks([]); ax.set_yticks([])
     axes[r, 0].set_ylabel(data.train_key_class[i], fontsize=7)
-    caption = axes[r, 0].text(0.0, 1.06, data.train_captions[i][:90], fontsize=6, transform=axes[r, 0].transAxes)
-    caption.set_in_layout(False)  # the caption spans the row; the layout should not squeeze the first column
-fig.tight_layout()
+    row_caption(axes[r, 0], data.train_captions[i][:110])
+tight_grid(fig)
 glue("fig_neurons_clips", fig)
 
 # %% [markdown]

@@ -80,7 +80,7 @@ from neurokit.data import ensure
 from neurokit.data.cc2017 import load_cc2017
 from neurokit.neurons.experiment import RUN_SETTINGS, run_ablations as _run_ablations, run_decoding
 from neurokit.neurons.train import decode_test
-from neurokit.plotting import set_style
+from neurokit.plotting import row_caption, set_style, tight_grid
 
 set_style()
 glue_profile(profile)
@@ -166,11 +166,11 @@ for r in range(n_show):
     axes[3 * r, 0].set_ylabel("GT", fontsize=7)
     axes[3 * r + 1, 0].set_ylabel("blurry", fontsize=7)
     axes[3 * r + 2, 0].set_ylabel("mask", fontsize=7)
-    axes[3 * r, 0].set_title(f"true: {data.test_captions[r][:70]}", fontsize=6, loc="left")
-    axes[3 * r + 1, 0].set_title(f"decoded: {dec['captions'][r][:70]}", fontsize=6, loc="left")
+    row_caption(axes[3 * r, 0], f"true: {data.test_captions[r][:110]}")
+    row_caption(axes[3 * r + 1, 0], f"decoded: {dec['captions'][r][:110]}")
 for ax in axes.ravel():
     ax.set_xticks([]); ax.set_yticks([])
-fig.tight_layout()
+tight_grid(fig)
 glue("fig_neurons_subtasks", fig)
 
 # %% [markdown]

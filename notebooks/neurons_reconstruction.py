@@ -60,7 +60,7 @@ from neurokit.neurons.evaluation import STAND_IN_NOTE, FrameClassifier, evaluate
 from neurokit.neurons.experiment import chapter_settings, run_decoding
 from neurokit.neurons.metrics import ssim, ssim_published
 from neurokit.neurons.train import limit_threads, to_uint8_frames
-from neurokit.plotting import set_style
+from neurokit.plotting import row_caption, set_style, tight_grid
 
 set_style()
 glue_profile(profile)
@@ -125,10 +125,10 @@ for r in range(n_videos):
         axes[3 * r + 2, f].imshow(gen_u8[r, ev_idx[f]])
     for j, name in enumerate(("GT", "blurry (decoded)", "generated [4,6,…,14]")):
         axes[3 * r + j, 0].set_ylabel(name, fontsize=6)
-    axes[3 * r, 0].set_title(f"prompt: {dec['captions'][r][:80]}", fontsize=6, loc="left")
+    row_caption(axes[3 * r, 0], f"prompt: {dec['captions'][r][:110]}")
 for ax in axes.ravel():
     ax.set_xticks([]); ax.set_yticks([])
-fig.tight_layout()
+tight_grid(fig)
 glue("fig_neurons_recon", fig)
 
 # %% [markdown]

@@ -40,3 +40,22 @@ def significance_bar(ax, x0: float, x1: float, y: float, mark: str, height: floa
     """Draw a bracket between ``x0`` and ``x1`` at height ``y`` labelled with ``mark`` (ns, *, **, ***)."""
     ax.plot([x0, x0, x1, x1], [y, y + height, y + height, y], color="black", lw=0.8)
     ax.text((x0 + x1) / 2, y + height, mark, ha="center", va="bottom", fontsize=8)
+
+
+def row_caption(ax, text: str, fontsize: float = 6):
+    """Write ``text`` above ``ax``, left-aligned, running across the row of an image grid; lay the grid out
+    with :func:`tight_grid` (a caption wider than its axes would make ``tight_layout`` shrink every image)."""
+    return ax.text(0.0, 1.04, text, fontsize=fontsize, ha="left", va="bottom", transform=ax.transAxes,
+                   gid="neurokit-row-caption")
+
+
+def tight_grid(fig, h_pad: float = 1.0) -> None:
+    """``tight_layout`` for image grids with :func:`row_caption` captions: the captions are left out of the
+    layout (they may be wider than their axes) but kept for saving (``bbox_inches="tight"`` still fits them);
+    ``h_pad`` leaves room for them between rows."""
+    captions = [t for ax in fig.axes for t in ax.texts if t.get_gid() == "neurokit-row-caption"]
+    for t in captions:
+        t.set_in_layout(False)
+    fig.tight_layout(h_pad=h_pad)
+    for t in captions:
+        t.set_in_layout(True)
