@@ -105,7 +105,7 @@ else:
     table["tslearn / neurokit"] = table["tslearn_mmdist"] / table["neurokit"]
     display(table.round(4))
     fig, ax = plt.subplots(figsize=(PAGE_WIDTH * 0.7, PAGE_WIDTH * 0.35))
-    labels = [f"T={a}, {b}" for a, b in table.index]
+    labels = [f"T = {a}\n{b}" for a, b in table.index]
     x = np.arange(len(labels))
     for i, impl in enumerate(["neurokit", "tslearn_mmdist"]):
         ax.bar(x + (i - 0.5) * 0.38, table[impl], width=0.38, label=impl, color=palette()[i])

@@ -73,16 +73,24 @@ def matrices(mats, titles, labels=ROIS, vmax=1.0):
 
     from neurokit.plotting import PAGE_WIDTH
 
-    fig, axes = plt.subplots(1, len(mats), figsize=(PAGE_WIDTH, PAGE_WIDTH / len(mats) + 0.4))
-    axes = np.atleast_1d(axes)
+    import textwrap
+
+    ncols = min(3, len(mats))  # at most three per row: five 9x9 matrices in one row are unreadable
+    nrows = -(-len(mats) // ncols)
+    side = PAGE_WIDTH / ncols
+    fig, axes = plt.subplots(nrows, ncols, figsize=(PAGE_WIDTH, nrows * (side + 0.3)), squeeze=False,
+                             layout="constrained")
+    axes = axes.ravel()
     for ax, m, t in zip(axes, mats, titles):
         im = ax.imshow(m, vmin=0, vmax=vmax, cmap="viridis")
         ax.set_xticks(range(len(labels)), labels, rotation=90, fontsize=6)
         ax.set_yticks(range(len(labels)), labels, fontsize=6)
-        ax.set_title(t, fontsize=8)
+        ax.set_title("\n".join(textwrap.wrap(t, 24)), fontsize=8)
         ax.set_xlabel("source", fontsize=7)
-    axes[0].set_ylabel("target", fontsize=7)
-    fig.colorbar(im, ax=list(axes), shrink=0.7)
+        ax.set_ylabel("target", fontsize=7)
+    for ax in axes[len(mats):]:
+        ax.set_visible(False)
+    fig.colorbar(im, ax=list(axes[: len(mats)]), shrink=0.6)
     return fig
 
 
