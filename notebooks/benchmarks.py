@@ -75,7 +75,7 @@ else:
     fig = plot_ridge_benchmark(RESULTS / "ridge.json")
     glue("fig_bench_ridge", fig)
     summary = pd.DataFrame(ridge["summary"])
-    display(summary)
+    display(summary.round(3))
     glue("ridge_summary", summary)
 
 # %% [markdown]

@@ -101,7 +101,7 @@ stats = pd.DataFrame({
     "mean rate (spikes/frame)": [d.spike_avg.mean() for d in (m1, m2)],
 }, index=[m1.movie, m2.movie])
 glue("fig_vist_movies", fig)
-stats
+stats.round(3)
 
 # %% [markdown]
 # ```{glue:figure} fig_vist_movies
@@ -140,7 +140,7 @@ if simulated:
                         "centre error (patches)": agree["com_distance"]}).groupby("type").mean()
     glue("rf_r_linear", float(agree["r"][types != "ONOFF_subunit"].mean()))
     glue("rf_r_subunit", float(agree["r"][types == "ONOFF_subunit"].mean()))
-    display(tab)
+    display(tab.round(3))
 
 # %% [markdown]
 # ```{glue:figure} fig_vist_rfs

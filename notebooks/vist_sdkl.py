@@ -117,7 +117,7 @@ for c in df.columns:
 ax.plot(paper_fig.index * 100, paper_fig.values, "k*", ms=10, label="paper (digitised)")
 ax.set_xlabel("noise (%)"); ax.set_ylabel("SD-KL (median over repeats)"); ax.legend(fontsize=7)
 glue("fig_sdkl_noise", fig)
-df.join(paper_fig, how="left")
+df.join(paper_fig, how="left").round(3)
 
 # %% [markdown]
 # ```{glue:figure} fig_sdkl_noise
