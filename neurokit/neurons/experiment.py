@@ -144,9 +144,9 @@ def _run(root, args, subtasks, cache, stage1_state, prepared, return_model, path
     torch.manual_seed(args["seed"])
     model = NeuronsModel(cfg)
     t0 = time.perf_counter()
-    if prepared is None:
-        prepared = T.prepare(data, model, args["text_method"], object_tokens=args["object_tokens"])
     prep = prepared
+    if prep is None:
+        prep = T.prepare(data, model, args["text_method"], object_tokens=args["object_tokens"])
     t1 = time.perf_counter()
     if stage1_state is None:
         h1 = T.train_stage1(model, prep, args["stage1_epochs"], args["stage1_batch"], args["lr"], args["seed"])

@@ -58,7 +58,8 @@ class FrameConv3d(nn.Conv3d):
         b, c, t, h, w = x.shape
         kt, kh, kw = self.kernel_size
         if (kt, kh, kw) == (1, 1, 1):
-            return F.conv2d(x.reshape(b, c, t * h, w), weight[:, :, 0], bias, groups=self.groups).reshape(b, -1, t, h, w)
+            out = F.conv2d(x.reshape(b, c, t * h, w), weight[:, :, 0], bias, groups=self.groups)
+            return out.reshape(b, -1, t, h, w)
         wo = w - kw + 1
         out = None
         for k in range(kw):
