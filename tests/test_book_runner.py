@@ -242,3 +242,18 @@ def test_figure_data_link_goes_right_under_its_figure():
     assert out[out.index("LINK fig_b") - 2] == "````"
     assert not any("no_csv" in line and line.startswith("LINK") for line in out)
     assert out[-1] == "tail" and sum(line.startswith("LINK") for line in out) == 2
+
+
+def test_staged_page_folds_both_parameter_cells(book_root):
+    """The staged page shows the values the run used (header), not an unfolded default that contradicts them."""
+    import nbformat
+
+    book = Book(book_root, "smoke")
+    book.execute("alpha", {"n": 5}, progress=False)
+    staged = book.stage() / "book" / "chapters" / "alpha.ipynb"
+    nb = nbformat.read(staged, as_version=4)
+    params = [c for c in nb.cells if {"parameters", "injected-parameters"} & set(c.metadata.get("tags", []))]
+    assert len(params) == 2
+    assert all("hide-input" in c.metadata["tags"] for c in params)
+    visible = [c.source for c in nb.cells if c.cell_type == "code" and "hide-input" not in c.metadata.get("tags", [])]
+    assert not any('profile = "embedded"' in src for src in visible)

@@ -296,9 +296,11 @@ class Book:
                 prov = self.results / f"{name}.provenance.json"
                 prov = json.loads(prov.read_text()) if prov.is_file() else {}
                 insert_at = 1 if nb.cells and nb.cells[0].cell_type == "markdown" else 0
-                for cell in nb.cells:  # papermill's copy of the parameters: folded (the header lists them)
+                # the parameters cells, defaults and papermill's injected copy, are folded: the header lists the
+                # values this run used, and an unfolded default (profile = "embedded" on a smoke page) misleads
+                for cell in nb.cells:
                     tags = cell.get("metadata", {}).get("tags", [])
-                    if "injected-parameters" in tags and "hide-input" not in tags:
+                    if {"parameters", "injected-parameters"} & set(tags) and "hide-input" not in tags:
                         cell.metadata["tags"] = [*tags, "hide-input"]
                 nb.cells.insert(insert_at, chapter_header_cell(self, chapter, prov, failed.get(name)))
                 self._link_figure_data(nb, name, chapters_dir)
