@@ -29,15 +29,18 @@
 #   `data_manifests/vist_retina.yaml`.
 # * **Simulated here** (`neurokit.sim.retina`): RGCs of three types with known spatio-temporal receptive
 #   fields (RFs) — linear ON and OFF cells (difference-of-Gaussians × biphasic temporal filter) and ON-OFF cells
-#   that sum full-wave-rectified subunits (nonlinear spatial integration: near-zero linear white-noise STA,
-#   although a linear model still picks up part of their response to the movies' luminance transients) — a
-#   softplus nonlinearity and Poisson spikes with repeated trials; two movies with different statistics
-#   (movie 1: textured objects moving over textured backgrounds; movie 2: lower-contrast 1/f² textures under
-#   jittery drift with luminance flicker). Features come from a **stand-in** for DINOv2 (ImageNet
-#   EfficientNet-Lite0, a 16×16 grid; random-init CNN in `smoke`). RF maps come from a simulated white-noise
-#   experiment (spike-triggered averages), as such maps are usually made.
+#   that sum full-wave-rectified local-contrast subunits with contrast gain control (nonlinear spatial
+#   integration: near-zero linear white-noise STA, although a linear model still picks up part of their response
+#   to the movies' luminance transients) — a softplus nonlinearity and Poisson spikes with repeated trials; two
+#   movies of the paper's lengths drawn from one procedural world (textured objects moving over textured
+#   backgrounds, camera pans; movie 2 has other objects, textures, backgrounds and trajectories), as the paper's
+#   two movies are both natural movies. Tokens come from a **stand-in** for DINOv2: pixel patches on the 16×16
+#   grid (each token = its patch's pixels as contrast, the patch mean and its local contrast energy), a
+#   transparent version of DINOv2's linear patch embedding without the pretrained transformer (random-init CNN in
+#   `smoke`; ImageNet EfficientNet-Lite0 in the full-size `paper` simulation). RF maps come from a simulated
+#   white-noise experiment (spike-triggered averages), as such maps are usually made.
 # * **What it can show**: whether the pipeline recovers structure that is known to be there (RFs, the
-#   within- vs cross-movie gap caused by a change of stimulus statistics, whether rich features help for
+#   within- vs cross-movie gap caused by a change of movie, whether rich features help for
 #   nonlinear cells — Vi-ST 3 reports what this build finds). **What it cannot show**: anything about real salamander RGCs or about DINOv2 itself.
 # ```
 
@@ -106,8 +109,8 @@ stats.round(3)
 # %% [markdown]
 # ```{glue:figure} fig_vist_movies
 # :name: fig-vist-movies
-# Frames of the two movies ({glue:text}`data_label`). Movie 1: textured objects over textured backgrounds with
-# camera pans; movie 2: lower-contrast 1/f² textures under jitter and drift with global flicker.
+# Frames of the two movies ({glue:text}`data_label`): clips of one procedural world (textured objects over
+# textured backgrounds, camera pans); movie 2 shows other objects, textures, backgrounds and trajectories.
 # ```
 #
 # ## The population: true and estimated receptive fields

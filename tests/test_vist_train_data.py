@@ -90,8 +90,10 @@ def test_simulated_retina_layout_and_loader(smoke_root):
     truth = load_truth(smoke_root)
     assert set(truth["types"]) == {"ON", "OFF", "ONOFF_subunit"}
     assert np.nanmean(noise_ceiling_cc(d1)) > 0.5  # trial averages follow the true rate
-    # the movies differ in statistics
-    assert d1.stimulus.std() - d2.stimulus.std() > 5  # movie 2 has lower contrast
+    # two movies of one procedural world: other content, the same kind of stimulus
+    n = min(d1.n_frames, d2.n_frames)
+    assert np.abs(d1.stimulus[:n].astype(float) - d2.stimulus[:n]).mean() > 10
+    assert 0.5 < d2.stimulus.std() / d1.stimulus.std() < 2.0
 
 
 def test_loader_errors(smoke_root, tmp_path):
@@ -195,3 +197,55 @@ def test_baselines_shapes_and_causality():
             d = (m(x2) - y).abs().amax(dim=(0, 1))
         assert y.shape == (1, 3, 30)
         assert torch.all(d[:20] == 0) and d[20:].max() > 0
+
+
+def test_subunit_gain_control_makes_the_drive_contrast_invariant():
+    """Contrast gain control: doubling the contrast of the movie doubles the rectified subunit sum but leaves the
+    normalised drive of an ON-OFF cell nearly unchanged, while an LN cell's generator signal doubles."""
+    from neurokit.sim.retina import generator_signal, make_population, movie1_frames, subunit_drive
+
+    pop = make_population(4, 32, seed=0)
+    c = int(np.nonzero(pop["types"] == "ONOFF_subunit")[0][0])
+    lin = int(np.nonzero(pop["types"] != "ONOFF_subunit")[0][0])
+    base = movie1_frames(300, 32, seed=0).astype(float)
+    low = (128 + 0.3 * (base - base.mean())).clip(0, 255).astype(np.uint8)
+    high = (128 + 0.6 * (base - base.mean())).clip(0, 255).astype(np.uint8)
+    d_low = subunit_drive(low, pop["subunits"][c], pop["temporal"][c])[60:]
+    d_high = subunit_drive(high, pop["subunits"][c], pop["temporal"][c])[60:]
+    assert 0.8 < d_high.mean() / d_low.mean() < 1.25
+    g_low, g_high = generator_signal(low, pop)[60:, lin], generator_signal(high, pop)[60:, lin]
+    assert 1.7 < g_high.std() / g_low.std() < 2.3
+
+
+def test_pixel_patch_tokens_are_the_patch_pixels():
+    from neurokit.vist.features import extract_grid_features, pixel_patch_tokens
+
+    rng = np.random.default_rng(0)
+    frames = rng.random((3, 64, 64)).astype(np.float32)
+    tok = pixel_patch_tokens(frames, grid=16, patch=4)
+    assert tok.shape == (3, 256, 18)
+    # token (row 2, col 5) of frame 1 = the 4x4 block's contrast, then its mean and RMS contrast
+    block = 2 * frames[1, 8:12, 20:24] - 1
+    np.testing.assert_allclose(tok[1, 2 * 16 + 5, :16], block.ravel(), atol=1e-6)
+    np.testing.assert_allclose(tok[1, 2 * 16 + 5, 16], block.mean(), atol=1e-6)
+    np.testing.assert_allclose(tok[1, 2 * 16 + 5, 17], block.std(), atol=1e-6)
+    u8 = (frames * 255).astype(np.uint8)
+    np.testing.assert_allclose(extract_grid_features(u8, "pixel_patch"), pixel_patch_tokens(u8 / 255.0), atol=1e-6)
+
+
+def test_run_models_in_parallel_matches_in_process(smoke_root):
+    from neurokit.data.retina import load_retina
+    from neurokit.vist.experiments import run_models
+
+    m1, m2 = load_retina(smoke_root, "movie1"), load_retina(smoke_root, "movie2")
+    cfg = TrainConfig(epochs=2, batches_per_epoch=1, batch_size=1, window=40, lr=1e-3, warmup=1, swa_start=None,
+                      device="cpu", eval_every=0)
+    jobs = [("vist", "vist", cfg, dict(video_layers=1, video_dim=4)), ("ln", "ln", None, {})]
+    one = run_models(jobs, m1, m2, n_jobs=1)
+    two = run_models(jobs, m1, m2, n_jobs=2)
+    assert list(one) == list(two) == ["vist", "ln"]
+    for k in one:
+        for split in ("within", "cross"):
+            np.testing.assert_allclose(one[k].preds[split], two[k].preds[split], rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError, match="unique"):
+        run_models(jobs + jobs[:1], m1, m2)

@@ -1,25 +1,29 @@
 """Simulated salamander-like retina in the Vi-ST data layout (data set ``vist_retina``).
 
 A population of retinal ganglion cells (RGCs) with **known** spatio-temporal receptive fields watches two
-"movies" with different statistics; spikes are Poisson with repeated trials at 30 Hz.
+"movies" (two draws of one procedural world); spikes are Poisson with repeated trials at 30 Hz.
 
 Cells (three types: by default half ON-OFF subunit cells, the other half alternating ON / OFF)
     * ``ON`` / ``OFF``: linear-nonlinear (LN) cells. Spatial RF = difference of Gaussians (centre σc,
       surround 2σc, surround weight 0.6), temporal filter = biphasic (difference of two 3rd-order gamma
-      kernels, 15 frames = 0.5 s), sign +1 (ON) / -1 (OFF).
-    * ``ONOFF_subunit``: nonlinear spatial integration: 7 small Gaussian subunits tile the centre, each
-      temporally filtered and **full-wave rectified** before summation (local contrast energy). Its linear
-      STA is near zero, so an LN model cannot capture it — the part of the population where rich image
-      features should help.
-    The generator signal of each cell is standardised with movie 1's mean/std (fixed gains: movie 2 drives
-    cells in another regime), passed through a softplus nonlinearity ``a·softplus(β(z-θ))/β`` giving the
-    expected spike count per 1/30 s bin, and Poisson spikes are drawn for ``n_trials`` repeats.
+      kernels, 15 frames = 0.5 s), sign +1 (ON) / -1 (OFF). The generator signal is standardised with movie 1's
+      mean/std (fixed gains).
+    * ``ONOFF_subunit``: nonlinear spatial integration: 7 small Gaussian subunits tile the centre; each takes its
+      local *contrast* against a running local mean luminance (1 s), filters it with the cell's temporal filter and
+      full-wave rectifies it; the subunits are summed and divided by the cell's recent drive (contrast gain
+      control, :func:`subunit_drive`). Its linear STA is near zero, so an LN model cannot capture it — the part of
+      the population where rich image features should help. Its amplitude is set so that its mean rate on the
+      white-noise recording equals a per-cell target rate.
+    Every cell's drive passes through a softplus nonlinearity ``a·softplus(β(z-θ))/β`` giving the expected spike
+    count per 1/30 s bin, and Poisson spikes are drawn for ``n_trials`` repeats.
 
-Movies
+Movies (embedded and paper profiles: 1800 and 1600 frames, the lengths of the paper's movies)
     * ``MOVIE01`` (paper's "movie 1"): clips of :func:`neurokit.sim.video.make_clip` (textured objects moving
       over textured backgrounds, camera pans), grey.
-    * ``MOVIE03`` (paper's "movie 2"): 1/f² noise textures at lower contrast under jittery, fixational-eye-
-      movement-like drift, a new texture every 2 s, plus slow global luminance flicker.
+    * ``MOVIE03`` (paper's "movie 2"): other clips of the same procedural world (seed offset
+      :data:`MOVIE2_SEED_OFFSET`: new objects, textures, backgrounds and trajectories). The paper's two movies are
+      both natural movies; the cross-movie test here is likewise a change of content within one kind of stimulus,
+      not a change of stimulus class.
 
 Files (per movie, ``<root>/MOVIE01_zarr`` and ``<root>/MOVIE03_zarr``, zarr v3 groups)
     ``spike_avg (frames, cells)`` float32 trial-averaged counts per frame (the regression target),
@@ -45,14 +49,18 @@ from neurokit.errors import InputError
 
 log = logging.getLogger(__name__)
 
-SIM_VERSION = 2
+SIM_VERSION = 4
 N_LAGS = 15
+TAU_LUM = 30.0  #: frames; running local mean luminance of a subunit (1 s)
+TAU_GAIN = 10.0  #: frames; contrast gain control time constant of the subunit cells
+C50 = 0.05  #: semi-saturation of the subunit cells' divisive normalisation (contrast units)
+MOVIE2_SEED_OFFSET = 1000  #: movie 2 = clips of the video world with seed + this offset
 CELL_TYPES = ("ON", "OFF", "ONOFF_subunit")
 
 #: Sizes per profile. frames = (movie 1, movie 2); size = stimulus pixels; grid = feature grid.
 PROFILE_SIZES = {
     "smoke": dict(n_cells=6, frames=(160, 140), size=32, n_trials=5, extractor="random_conv_s16", wn_frames=800),
-    "embedded": dict(n_cells=24, frames=(720, 600), size=64, n_trials=10, extractor="efficientnet_lite0_s8",
+    "embedded": dict(n_cells=24, frames=(1800, 1600), size=64, n_trials=10, extractor="pixel_patch",
                      wn_frames=3000),
     "paper": dict(n_cells=90, frames=(1800, 1600), size=64, n_trials=20, extractor="efficientnet_lite0_s16",
                   wn_frames=6000),
@@ -73,32 +81,14 @@ def movie1_frames(n_frames: int, size: int, seed: int = 0) -> np.ndarray:
     return np.concatenate(out)[:n_frames]
 
 
-def _pink_texture(rng, size: int, alpha: float = 2.0) -> np.ndarray:
-    f = np.fft.fftfreq(size)
-    fr = np.sqrt(f[:, None] ** 2 + f[None, :] ** 2)
-    fr[0, 0] = 1.0
-    spec = (rng.standard_normal((size, size)) + 1j * rng.standard_normal((size, size))) / fr ** (alpha / 2)
-    spec[0, 0] = 0
-    tex = np.real(np.fft.ifft2(spec))
-    return tex / tex.std()
-
-
 def movie2_frames(n_frames: int, size: int, seed: int = 0) -> np.ndarray:
-    """Grey frames (n_frames, size, size) uint8: jittering 1/f² textures, new texture every 60 frames."""
-    rng = np.random.default_rng([seed, 3])
-    big = 2 * size
-    frames = np.empty((n_frames, size, size), dtype=np.float32)
-    pos = np.zeros(2)
-    for t in range(n_frames):
-        if t % 60 == 0:
-            tex = _pink_texture(rng, big)
-            pos = rng.uniform(0, size, 2)
-        pos = (pos + rng.normal(0, 1.2, 2) + 0.4) % size  # jitter + slow drift
-        y, x = int(pos[0]), int(pos[1])
-        frames[t] = tex[y : y + size, x : x + size]
-    flicker = 1.0 + 0.25 * np.sin(2 * np.pi * np.arange(n_frames) / 47.0)
-    lum = 127.5 + 24.0 * frames * flicker[:, None, None]  # lower contrast than movie 1
-    return lum.clip(0, 255).astype(np.uint8)
+    """Grey frames (n_frames, size, size) uint8 of the second movie: other clips of the same procedural world.
+
+    New objects, textures, backgrounds and trajectories (an independent seed stream), as the paper's two natural
+    movies are two draws from natural scenes: what changes between the movies is the content, not the kind of
+    stimulus.
+    """
+    return movie1_frames(n_frames, size, seed + MOVIE2_SEED_OFFSET)
 
 
 def white_noise_frames(n_frames: int, size: int, checks: int = 16, seed: int = 0) -> np.ndarray:
@@ -162,12 +152,27 @@ def make_population(n_cells: int, size: int, seed: int = 0, subunit_fraction: fl
             spatial[c] = (1.0 if types[c] == "ON" else -1.0) * dog
             subunits.append(None)
     temporal = np.stack([temporal_filter(t) for t in taus])
+    threshold = rng.uniform(0.4, 1.0, n_cells)
+    amplitude = rng.uniform(0.5, 0.9, n_cells)
+    sub = types == "ONOFF_subunit"
+    threshold[sub] += 0.6  # subunit cells: z = normalised drive (mean ≈ 1), fire on above-average local contrast
+    target_rate = np.where(sub, rng.uniform(0.1, 0.25, n_cells), np.nan)
     return {
         "positions": pos, "types": types, "sigma_center": sigma_c, "tau": taus, "spatial": spatial,
         "temporal": temporal, "subunits": subunits,
-        "threshold": rng.uniform(0.4, 1.0, n_cells), "beta": np.full(n_cells, 3.0),
-        "amplitude": rng.uniform(0.5, 0.9, n_cells),
+        "threshold": threshold, "beta": np.full(n_cells, 3.0), "amplitude": amplitude, "target_rate": target_rate,
     }
+
+
+def calibrate_subunit_amplitude(pop: dict, g_reference: np.ndarray) -> None:
+    """Set the amplitude of the subunit cells so that their mean expected count per frame on the reference
+    recording (the white-noise RF-mapping stimulus, neither movie) equals their ``target_rate`` (in place)."""
+    sub = np.array([s is not None for s in pop["subunits"]])
+    if not sub.any():
+        return
+    b, th = pop["beta"][sub], pop["threshold"][sub]
+    unit = (np.logaddexp(0.0, b * (g_reference[:, sub] - th)) / b).mean(0)
+    pop["amplitude"][sub] = pop["target_rate"][sub] / np.maximum(unit, 1e-9)
 
 
 def _causal_filter(u: np.ndarray, f: np.ndarray) -> np.ndarray:
@@ -181,8 +186,44 @@ def _causal_filter(u: np.ndarray, f: np.ndarray) -> np.ndarray:
     return y
 
 
+def _running_mean(u: np.ndarray, tau: float, init: np.ndarray | None = None) -> np.ndarray:
+    """Causal exponential running mean over axis 0 (time constant ``tau`` frames), started at ``init``."""
+    a = 1.0 / tau
+    out = np.empty_like(u)
+    m = u[0].copy() if init is None else init
+    for t in range(len(u)):
+        m = m + a * (u[t] - m)
+        out[t] = m
+    return out
+
+
+def subunit_drive(frames: np.ndarray, subunits: np.ndarray, temporal: np.ndarray, tau_lum: float = TAU_LUM,
+                  tau_gain: float = TAU_GAIN, c50: float = C50) -> np.ndarray:
+    """Normalised drive (T,) of one ON-OFF subunit cell for grey frames (T, S, S) uint8.
+
+    Each subunit k sees its Gaussian-weighted luminance I_k(t) (0 … 1); its local **contrast** is taken relative to
+    a running local mean luminance L_k (time constant ``tau_lum``): c_k = (I_k − L_k) / L_k. The contrast is
+    filtered with the cell's biphasic temporal filter and full-wave rectified (ON-OFF), and the subunits are
+    summed: d(t) = Σ_k |f * c_k|. Contrast gain control divides d by the cell's recent drive (running mean over
+    ``tau_gain`` frames, one frame delayed) plus ``c50``: g = d / (c50 + n). g is dimensionless and of order 1 for
+    any overall contrast, so the cell fires in both movies.
+    """
+    lum = frames.reshape(len(frames), -1).astype(np.float64) / 255.0
+    k = subunits.reshape(len(subunits), -1).T  # (S², n_sub)
+    I = lum @ k
+    L = _running_mean(I, tau_lum)
+    c = (I - L) / (L + 0.05)
+    d = np.abs(_causal_filter(c, temporal)).sum(1)
+    n = np.concatenate([[d[0]], _running_mean(d, tau_gain)[:-1]])
+    return d / (c50 + n)
+
+
 def generator_signal(frames: np.ndarray, pop: dict) -> np.ndarray:
-    """Raw generator signal (T, cells) of the population for grey frames (T, S, S) uint8."""
+    """Raw generator signal (T, cells) of the population for grey frames (T, S, S) uint8.
+
+    ON / OFF cells: linear filter of the contrast frames. ON-OFF subunit cells: the normalised, dimensionless
+    drive of :func:`subunit_drive`.
+    """
     s = frames.reshape(len(frames), -1).astype(np.float64) / 127.5 - 1.0  # contrast in [-1, 1]
     n = len(pop["types"])
     g = np.zeros((len(frames), n))
@@ -190,15 +231,19 @@ def generator_signal(frames: np.ndarray, pop: dict) -> np.ndarray:
         if pop["subunits"][c] is None:
             g[:, c] = _causal_filter(s @ pop["spatial"][c].ravel()[:, None], pop["temporal"][c])[:, 0]
         else:
-            k = pop["subunits"][c].reshape(len(pop["subunits"][c]), -1).T  # (S², n_sub)
-            u = _causal_filter(s @ k, pop["temporal"][c])
-            g[:, c] = np.abs(u).sum(1)
+            g[:, c] = subunit_drive(frames, pop["subunits"][c], pop["temporal"][c])
     return g
 
 
 def firing_rate(g: np.ndarray, pop: dict, mean: np.ndarray, std: np.ndarray) -> np.ndarray:
-    """Expected spike count per frame (T, cells): a·softplus(β(z-θ))/β with z = (g - mean)/std."""
-    z = (g - mean) / std
+    """Expected spike count per frame (T, cells): a·softplus(β(z-θ))/β.
+
+    ON / OFF cells: z = (g − mean)/std with the gains of movie 1 (``mean``, ``std``). ON-OFF subunit cells: z = g
+    itself (already normalised by their gain control); their amplitude ``a`` was set from a per-cell target mean
+    rate (see :func:`simulate_retina`), so ``mean``/``std`` are ignored for them.
+    """
+    sub = np.array([s is not None for s in pop["subunits"]])
+    z = np.where(sub, g, (g - mean) / std)
     b = pop["beta"]
     return pop["amplitude"] * np.logaddexp(0.0, b * (z - pop["threshold"])) / b
 
@@ -259,6 +304,7 @@ def simulate_retina(root, profile: str = "embedded", seed: int = 0, **overrides)
     # RF mapping experiment: white-noise checkerboard on the 16x16 grid, STA (energy STA for subunit cells)
     wn = white_noise_frames(int(cfg["wn_frames"]), S, 16, seed)
     g_wn = generator_signal(wn, pop)  # RF-mapping recording at its own operating point (gain set on white noise)
+    calibrate_subunit_amplitude(pop, g_wn)  # subunit cells: per-cell target mean rate, not movie-1 gains
     wn_rate = firing_rate(g_wn, pop, g_wn.mean(0), g_wn.std(0) + 1e-12)
     wn_spikes = rng.poisson(wn_rate * 4.0)  # 4 repeats pooled
     rf_est = estimate_rf_maps(wn[:, :: S // 16, :: S // 16], wn_spikes, n_lags=N_LAGS)[0].astype(np.float32)
@@ -280,6 +326,7 @@ def simulate_retina(root, profile: str = "embedded", seed: int = 0, **overrides)
         root / "truth.npz", spatial=pop["spatial"].astype(np.float32), temporal=pop["temporal"],
         types=pop["types"].astype(str), positions=pop["positions"], sigma_center=pop["sigma_center"],
         threshold=pop["threshold"], beta=pop["beta"], amplitude=pop["amplitude"], tau=pop["tau"],
+        target_rate=pop["target_rate"], tau_lum=TAU_LUM, tau_gain=TAU_GAIN, c50=C50,
         generator_mean=mean, generator_std=std,
     )
     atomic_write_json(root / "card.json", {

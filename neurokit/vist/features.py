@@ -28,8 +28,11 @@ EXTRACTORS = {
                              "64 px input, 16x16 grid — shallow stand-in for DINOv2 ViT-L/14 patch tokens "
                              "(keeps local luminance and contrast; native resolution of 64 px stimuli)",
     "random_conv_s16": "random-init 4-layer CNN, stride 16, 32 channels (smoke profile only; no pretraining)",
+    "pixel_patch": "pixel-patch tokens (no network): each of the 16x16 tokens = the contrast of the patch's pixels "
+                   "(frame pooled to 4x4 px per token), plus the patch mean and local contrast energy "
+                   "— a transparent stand-in for DINOv2 ViT-L/14 patch tokens",
 }
-_STRIDE = {"efficientnet_lite0_s16": 16, "efficientnet_lite0_s8": 8, "efficientnet_lite0_s4": 4, "random_conv_s16": 16}
+_STRIDE = {"pixel_patch": 4, "efficientnet_lite0_s16": 16, "efficientnet_lite0_s8": 8, "efficientnet_lite0_s4": 4, "random_conv_s16": 16}
 
 
 def _efficientnet_lite0():
@@ -58,6 +61,24 @@ class _RandomConv(torch.nn.Module):
         for c in self.convs:
             x = F.relu(c(x))
         return x
+
+
+def pixel_patch_tokens(frames: np.ndarray, grid: int = 16, patch: int = 4) -> np.ndarray:
+    """Pixel-patch tokens (T, grid², patch² + 2) from grey frames (T, H, W) in [0, 1].
+
+    Frames are area-resized to ``grid * patch`` pixels; token = the patch's pixels as contrast (2·I − 1),
+    then the patch mean contrast and the patch's local contrast energy (RMS of pixels minus patch mean).
+    """
+    f = torch.from_numpy(np.ascontiguousarray(frames, dtype=np.float32))[:, None]
+    side = grid * patch
+    if f.shape[-1] != side or f.shape[-2] != side:
+        f = F.interpolate(f, size=(side, side), mode="area")
+    c = (2.0 * f[:, 0] - 1.0).numpy()
+    T = len(c)
+    p = c.reshape(T, grid, patch, grid, patch).transpose(0, 1, 3, 2, 4).reshape(T, grid * grid, patch * patch)
+    mean = p.mean(-1, keepdims=True)
+    energy = np.sqrt(((p - mean) ** 2).mean(-1, keepdims=True))
+    return np.concatenate([p, mean, energy], -1).astype(np.float32)
 
 
 @torch.no_grad()
@@ -90,6 +111,8 @@ def extract_grid_features(frames: np.ndarray, extractor: str = "efficientnet_lit
         raise InputError(f"frames must have shape (T, H, W) or (T, H, W, 3); got {np.asarray(frames).shape}.")
     if f.dtype == np.uint8:
         f = f.astype(np.float32) / 255.0
+    if extractor == "pixel_patch":
+        return pixel_patch_tokens(f.mean(-1), grid)
     is_effnet = extractor.startswith("efficientnet")
     model = _efficientnet_lite0() if is_effnet else _RandomConv().eval()
     side = _STRIDE[extractor] * grid

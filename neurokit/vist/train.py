@@ -169,9 +169,10 @@ def predict(model: torch.nn.Module, inputs: np.ndarray, rf: np.ndarray | None = 
     """Run ``model`` (eval mode) over one whole sequence ``inputs`` (T, …); returns (cells, T) float32."""
     dev = resolve_device(device)
     model.eval().to(dev)
-    x = torch.from_numpy(np.asarray(inputs))[None].to(dev)
+    a = np.asarray(inputs)
+    x = torch.from_numpy(a if a.flags.writeable else a.copy())[None].to(dev)  # joblib memmaps are read-only
     x = x.float() if x.dtype != torch.uint8 else x
-    r = None if rf is None else torch.from_numpy(np.asarray(rf, dtype=np.float32))[None].to(dev)
+    r = None if rf is None else torch.from_numpy(np.array(rf, dtype=np.float32))[None].to(dev)
     use_bf16 = (dev.type == "cuda") if bf16 is None else bf16
     with torch.autocast(device_type=dev.type, dtype=torch.bfloat16, enabled=use_bf16):
         out = model(x, r)
