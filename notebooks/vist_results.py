@@ -242,7 +242,7 @@ glue("fig_vist_traces_cross", fig)
 #
 # ## What the features carry: the best linear readout
 #
-# A network trained for a few dozen steps may simply be under-trained. "Feature ridge" separates that from
+# A network trained for a few hundred steps may simply be under-trained. "Feature ridge" separates that from
 # the features themselves: the best linear readout of the same frozen features (top principal components,
 # 15 lags, ridge), fitted in closed form like the LN model. If it transfers to movie 2 worse than the LN model on
 # pixels, no readout of these features trained on movie 1 can be expected to do better without learning a

@@ -257,3 +257,36 @@ def test_staged_page_folds_both_parameter_cells(book_root):
     assert all("hide-input" in c.metadata["tags"] for c in params)
     visible = [c.source for c in nb.cells if c.cell_type == "code" and "hide-input" not in c.metadata.get("tags", [])]
     assert not any('profile = "embedded"' in src for src in visible)
+
+
+def test_source_parsing_is_serialised_across_threads(monkeypatch):
+    """The runner keys chapters from several threads; ``ast.parse`` on CPython 3.11 < 3.11.8 can raise a spurious
+    "AST constructor recursion depth mismatch" SystemError when two threads parse at once (python/cpython#106905),
+    so every parse of the book code goes through one lock."""
+    import ast
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from neurokit.book import staleness
+
+    real_parse, inside, worst = ast.parse, [0], [0]
+    guard = threading.Lock()
+
+    def slow_parse(*args, **kwargs):
+        with guard:
+            inside[0] += 1
+            worst[0] = max(worst[0], inside[0])
+        time.sleep(0.001)
+        try:
+            return real_parse(*args, **kwargs)
+        finally:
+            with guard:
+                inside[0] -= 1
+
+    monkeypatch.setattr(ast, "parse", slow_parse)
+    files = sorted(staleness.PACKAGE_DIR.rglob("*.py"))[:40]
+    with ThreadPoolExecutor(4) as pool:
+        trees = list(pool.map(lambda f: staleness.parse_python(f.read_text()), files * 2))
+    assert len(trees) == 80 and all(isinstance(t, ast.Module) for t in trees)
+    assert worst[0] == 1

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from neurokit.book.staleness import parse_python
 from neurokit.config import PROFILES, check_profile
 from neurokit.errors import InputError, UnknownNameError
 
@@ -93,7 +94,7 @@ def parse_parameters(source_cells: list) -> dict[str, Any]:
     cells = [c for c in source_cells if "parameters" in (c.get("metadata", {}).get("tags") or [])]
     if len(cells) != 1:
         raise InputError(f"a chapter needs exactly one cell tagged 'parameters', found {len(cells)}")
-    tree = ast.parse(cells[0]["source"])
+    tree = parse_python(cells[0]["source"])
     params: dict[str, Any] = {}
     for node in tree.body:
         if isinstance(node, (ast.Assign, ast.AnnAssign)):

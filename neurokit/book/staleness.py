@@ -15,13 +15,24 @@ from __future__ import annotations
 import ast
 import hashlib
 import re
+import threading
 from functools import lru_cache
 from pathlib import Path
 
 from neurokit._io import sha256_json
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
+#: ``ast.parse`` is not thread-safe on CPython 3.11 before 3.11.8 (its recursion-depth bookkeeping is shared:
+#: "SystemError: AST constructor recursion depth mismatch", python/cpython#106905), and the runner keys chapters
+#: from several threads at once.
+_PARSE_LOCK = threading.Lock()
 _REF = re.compile(r"\b(?:neurokit|nk)\.([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)")
+
+
+def parse_python(source: str) -> ast.Module:
+    """``ast.parse`` serialised across threads (see :data:`_PARSE_LOCK`)."""
+    with _PARSE_LOCK:
+        return ast.parse(source)
 
 
 def _module_file(name: str) -> Path | None:
@@ -48,7 +59,7 @@ def _longest_module(dotted: str) -> str | None:
 def _imports_of(path: Path, modname: str) -> set[str]:
     """neurokit modules (relative names) imported by the file ``path`` of module ``modname``."""
     try:
-        tree = ast.parse(path.read_text())
+        tree = parse_python(path.read_text())
     except SyntaxError:
         return set()
     pkg = modname if path.name == "__init__.py" else modname.rpartition(".")[0]
