@@ -186,11 +186,11 @@ def _causal_filter(u: np.ndarray, f: np.ndarray) -> np.ndarray:
     return y
 
 
-def _running_mean(u: np.ndarray, tau: float, init: np.ndarray | None = None) -> np.ndarray:
-    """Causal exponential running mean over axis 0 (time constant ``tau`` frames), started at ``init``."""
+def _running_mean(u: np.ndarray, tau: float) -> np.ndarray:
+    """Causal exponential running mean over axis 0 (time constant ``tau`` frames), started at ``u[0]``."""
     a = 1.0 / tau
     out = np.empty_like(u)
-    m = u[0].copy() if init is None else init
+    m = u[0].copy()
     for t in range(len(u)):
         m = m + a * (u[t] - m)
         out[t] = m
@@ -202,7 +202,7 @@ def subunit_drive(frames: np.ndarray, subunits: np.ndarray, temporal: np.ndarray
     """Normalised drive (T,) of one ON-OFF subunit cell for grey frames (T, S, S) uint8.
 
     Each subunit k sees its Gaussian-weighted luminance I_k(t) (0 … 1); its local **contrast** is taken relative to
-    a running local mean luminance L_k (time constant ``tau_lum``): c_k = (I_k − L_k) / L_k. The contrast is
+    a running local mean luminance L_k (time constant ``tau_lum``): c_k = (I_k − L_k) / (L_k + 0.05). The contrast is
     filtered with the cell's biphasic temporal filter and full-wave rectified (ON-OFF), and the subunits are
     summed: d(t) = Σ_k |f * c_k|. Contrast gain control divides d by the cell's recent drive (running mean over
     ``tau_gain`` frames, one frame delayed) plus ``c50``: g = d / (c50 + n). g is dimensionless and of order 1 for

@@ -32,7 +32,8 @@ EXTRACTORS = {
                    "(frame pooled to 4x4 px per token), plus the patch mean and local contrast energy "
                    "— a transparent stand-in for DINOv2 ViT-L/14 patch tokens",
 }
-_STRIDE = {"pixel_patch": 4, "efficientnet_lite0_s16": 16, "efficientnet_lite0_s8": 8, "efficientnet_lite0_s4": 4, "random_conv_s16": 16}
+_STRIDE = {"pixel_patch": 4, "efficientnet_lite0_s16": 16, "efficientnet_lite0_s8": 8, "efficientnet_lite0_s4": 4,
+           "random_conv_s16": 16}
 
 
 def _efficientnet_lite0():
