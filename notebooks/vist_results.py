@@ -103,6 +103,7 @@ if two_budgets:
 jobs += [(f"vist, seed {s_}", "vist", dataclasses.replace(cfg_cmp, seed=int(s_)), kw) for s_ in check_seeds]
 jobs += [(n, n, cfg_cmp, kw) for n in list(ablations) + [m for m in models if m != "vist"]]
 results = run_models(jobs, m1, m2, n_jobs=n_jobs, threads=torch_threads)
+configs = {k: c for k, _, c, _ in jobs}
 steps = {k: (0 if n in ("ln", "feature_ridge") else c.epochs * c.batches_per_epoch) for k, n, c, _ in jobs}
 main_rows = ["vist"] + ([REF] if two_budgets else []) + [m for m in models if m != "vist"]
 table = results_table(dataclasses.replace(results[k], name=k) for k in main_rows)
@@ -166,9 +167,9 @@ paper.round(3)
 # %%
 seed_keys = [REF] + [f"vist, seed {s_}" for s_ in check_seeds]
 seeds_table = pd.DataFrame([
-    {"seed": cfg_.seed, "training steps": steps[k], "Vi-ST CC within": results[k].scores["within"]["cc"],
+    {"seed": configs[k].seed, "training steps": steps[k], "Vi-ST CC within": results[k].scores["within"]["cc"],
      "Vi-ST CC cross": results[k].scores["cross"]["cc"], "Vi-ST SD-KL cross": results[k].scores["cross"]["sdkl"]}
-    for k, cfg_ in zip(seed_keys, [cfg_cmp] + [dataclasses.replace(cfg_cmp, seed=int(s_)) for s_ in check_seeds])
+    for k in seed_keys
 ]).set_index("seed")
 seeds_table["LN CC cross"] = ln["cross"]["cc"]
 glue("ln_gap", ln["within"]["cc"] - ln["cross"]["cc"])

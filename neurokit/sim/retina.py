@@ -208,7 +208,16 @@ def subunit_drive(frames: np.ndarray, subunits: np.ndarray, temporal: np.ndarray
     ``tau_gain`` frames, one frame delayed) plus ``c50``: g = d / (c50 + n). g is dimensionless and of order 1 for
     any overall contrast, so the cell fires in both movies.
     """
-    lum = frames.reshape(len(frames), -1).astype(np.float64) / 255.0
+    return _subunit_drive(_luminance(frames), subunits, temporal, tau_lum, tau_gain, c50)
+
+
+def _luminance(frames: np.ndarray) -> np.ndarray:
+    """Grey frames (T, S, S) uint8 → luminance (T, S²) float64 in [0, 1]."""
+    return frames.reshape(len(frames), -1).astype(np.float64) / 255.0
+
+
+def _subunit_drive(lum, subunits, temporal, tau_lum=TAU_LUM, tau_gain=TAU_GAIN, c50=C50) -> np.ndarray:
+    """:func:`subunit_drive` from luminance frames (T, S²) computed once for the whole population."""
     k = subunits.reshape(len(subunits), -1).T  # (S², n_sub)
     I = lum @ k
     L = _running_mean(I, tau_lum)
@@ -227,11 +236,12 @@ def generator_signal(frames: np.ndarray, pop: dict) -> np.ndarray:
     s = frames.reshape(len(frames), -1).astype(np.float64) / 127.5 - 1.0  # contrast in [-1, 1]
     n = len(pop["types"])
     g = np.zeros((len(frames), n))
+    lum = _luminance(frames) if any(k is not None for k in pop["subunits"]) else None
     for c in range(n):
         if pop["subunits"][c] is None:
             g[:, c] = _causal_filter(s @ pop["spatial"][c].ravel()[:, None], pop["temporal"][c])[:, 0]
         else:
-            g[:, c] = subunit_drive(frames, pop["subunits"][c], pop["temporal"][c])
+            g[:, c] = _subunit_drive(lum, pop["subunits"][c], pop["temporal"][c])
     return g
 
 
