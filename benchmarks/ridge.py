@@ -21,7 +21,7 @@ Usage::
     python benchmarks/ridge.py --sizes 4096x20000 --methods neurokit_numpy,himalaya_kernel
 
 Results: ``benchmarks/results/ridge.json`` (``--out``); plot with
-``neurokit.regression._benchmark_plot.plot_ridge_benchmark``.
+``neurokit.plotting.benchmarks.plot_ridge_benchmark``.
 """
 from __future__ import annotations
 

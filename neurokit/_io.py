@@ -108,3 +108,19 @@ def sha256_bytes(data: bytes) -> str:
 def sha256_json(obj: Any) -> str:
     """Hash of the canonical JSON form of ``obj`` (sorted keys), for cache keys."""
     return sha256_bytes(json.dumps(obj, sort_keys=True, default=_json_default).encode())
+
+
+def sync_bytes(data: bytes, dst: Path) -> None:
+    """Write ``data`` to ``dst`` atomically, and only when its content differs (an unchanged file keeps its mtime)."""
+    dst = Path(dst)
+    if dst.is_file() and dst.read_bytes() == data:
+        return
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(dst) as tmp:
+        tmp.write_bytes(data)
+
+
+def sync_file(src: Path, dst: Path) -> None:
+    """:func:`sync_bytes` of the file ``src`` (nothing when ``src`` does not exist)."""
+    if Path(src).is_file():
+        sync_bytes(Path(src).read_bytes(), dst)

@@ -38,8 +38,20 @@ def _report(runs) -> int:
     return 1 if failed else 0
 
 
+def _dry_run(book, names=None, overrides=None) -> int:
+    """Print one line per chapter that would execute, with the reason; execute and write nothing."""
+    plan = book.plan(names, overrides)
+    for name, reason in plan:
+        print(f"{name}: {reason}")
+    if not plan:
+        print(f"nothing to execute: every chapter is up to date ({book.profile} profile, build {book.build})")
+    return 0
+
+
 def cmd_book(args) -> int:
     book = _book(args)
+    if args.dry_run:
+        return _dry_run(book)
     with book.lock():
         runs = book.run(jobs=args.jobs, force=args.force, progress=not args.quiet)
         code = _report(runs)
@@ -59,6 +71,8 @@ def cmd_run(args) -> int:
     book = _book(args)
     overrides = parse_overrides(args.param)
     book.parameters(args.chapter, overrides)  # validate before taking the lock or executing
+    if args.dry_run:
+        return _dry_run(book, [args.chapter], overrides)
     with book.lock():
         runs = book.run([args.chapter], overrides=overrides, force=args.force, progress=not args.quiet)
         code = _report(runs)
@@ -117,6 +131,8 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--force", action="store_true", help=force_help)
         sp.add_argument("--no-html", action="store_true", help="execute only, do not (re)build the site")
         sp.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+        sp.add_argument("--dry-run", action="store_true",
+                        help="print each chapter that would execute and why; execute and write nothing")
 
     sp = sub.add_parser("book", help="execute every stale chapter and build the HTML site")
     common(sp)
@@ -144,7 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = sub.add_parser("data", help="list, fetch, verify or simulate the data sets")
     try:
-        from neurokit.data.cli import configure
+        from neurokit.catalog.cli import configure
     except ImportError:  # data subpackage not available in a stripped install
         sp.set_defaults(func=lambda a: (print("neurokit.data is not available"), 2)[1])
     else:

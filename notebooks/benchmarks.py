@@ -70,7 +70,7 @@ ridge = load("ridge")
 if ridge is None:
     missing("ridge", "ridge.py", "fig_bench_ridge")
 else:
-    from neurokit.regression._benchmark_plot import plot_ridge_benchmark
+    from neurokit.plotting.benchmarks import plot_ridge_benchmark
 
     fig = plot_ridge_benchmark(RESULTS / "ridge.json")
     glue("fig_bench_ridge", fig)

@@ -57,10 +57,10 @@ import pandas as pd
 
 from neurokit.book import glue, glue_profile
 from neurokit.connectivity import matrix_agreement
-from neurokit.encoding import (
+from neurokit.studies.encoding import (
     choose_block, connectivity_experiment, load_inputs, paired_gains, paper_values,
 )
-from neurokit.encoding import plots
+from neurokit.studies.encoding import plots
 from neurokit.plotting import set_style
 
 t_start = time.time()
@@ -221,6 +221,7 @@ table_5b
 
 # %%
 from neurokit.connectivity import residual_coupling
+from neurokit.regression import standardize_reduce
 
 coupling = []
 X = feats[base_model][blocks[base_model]]
@@ -228,9 +229,7 @@ for sub in subjects:
     Y = np.concatenate([data.responses[sub][r][:n] for r in rois], axis=1)
     lab = np.concatenate([[r] * data.responses[sub][r].shape[1] for r in rois])
     train = folds[0][0]
-    from neurokit.encoding._layers import _reduce
-
-    Xtr, _ = _reduce(X[train], X[train][:2], n_components, seed)
+    Xtr, _ = standardize_reduce(X[train], X[train][:2], n_components, seed)
     coupling.append(residual_coupling(Xtr, Y[train], lab, n_components=coupling_components, cv=crossfit_cv)[1])
 mats["residual coupling"] = np.mean(coupling, axis=0)
 
@@ -299,10 +298,11 @@ table_6
 # world has only the BMD ROIs that our nine ROIs split into (V1–V3 ventral/dorsal, hV4, LOC, EBA, FFA, STS, PPA).
 
 # %%
-from neurokit.data import ensure, load_bold_moments
-from neurokit.encoding import model_features, noise_normalised_comparison
+from neurokit.catalog import bold_moments
+from neurokit.data import load_bold_moments
+from neurokit.studies.encoding import model_features, noise_normalised_comparison
 
-bmd_root = ensure("bold_moments", profile=profile, seed=seed)
+bmd_root = bold_moments.ensure(profile, seed=seed)
 if (bmd_root / "ground_truth").is_dir():
     from neurokit.sim.brain import BMD_ROI_PARTS
 
@@ -317,7 +317,7 @@ f6 = model_features([bmd_model], videos6, weights=weights)[bmd_model]
 if bmd_model in blocks:
     block6 = blocks[bmd_model]
 else:
-    from neurokit.encoding import disjoint_test_folds
+    from neurokit.studies.encoding import disjoint_test_folds
 
     resp0 = {r: bmd.train[bmd_subjects[0]][r][:ntr].mean(1) for r in bmd_rois}
     block6, _ = choose_block({b: x[:ntr] for b, x in f6.items()}, resp0,

@@ -35,14 +35,15 @@ import numpy as np
 import pandas as pd
 
 from neurokit.book import glue, glue_profile
-from neurokit.data import ensure, load_algonauts2021
+from neurokit.catalog import algonauts2021
+from neurokit.data import load_algonauts2021
 from neurokit.plotting import set_style
 from neurokit.plotting.brain import plot_region_graph, plot_roi_values
-from neurokit.regression import split_half_noise_ceiling
+from neurokit.stats import split_half_noise_ceiling
 
 set_style()
 label = glue_profile(profile)
-root = ensure("algonauts2021", profile=profile, seed=seed)
+root = algonauts2021.ensure(profile, seed=seed)
 data = load_algonauts2021(root, average_repeats=False)
 rois = list(data.rois)
 glue("n_train", data.n_train)

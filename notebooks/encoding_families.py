@@ -53,11 +53,11 @@ import numpy as np
 import pandas as pd
 
 from neurokit.book import glue, glue_profile
-from neurokit.encoding import (
+from neurokit.studies.encoding import (
     best_block, effect_direction_summary, family_labels, family_tests, layer_scores, load_inputs, paper_values,
     paper_vs_run,
 )
-from neurokit.encoding import plots
+from neurokit.studies.encoding import plots
 from neurokit.plotting import palette, set_style
 from neurokit.stats import fdr_bh, paired_ttest, significance_mark
 

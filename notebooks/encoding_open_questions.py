@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 from neurokit.book import glue, glue_profile
-from neurokit.encoding import best_block, layer_scores, load_inputs, permutation_null
+from neurokit.studies.encoding import best_block, layer_scores, load_inputs, permutation_null
 from neurokit.plotting import PAGE_WIDTH, set_style
 
 t_start = time.time()

@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 
 from neurokit.book import glue, glue_profile
-from neurokit.encoding import (
+from neurokit.studies.encoding import (
     family_labels, family_tests, load_inputs, paper_values, target_experiment,
 )
 from neurokit.plotting import set_style

@@ -46,13 +46,13 @@ import numpy as np
 import matplotlib.pyplot as plt
 
 from neurokit.book import glue, glue_profile
-from neurokit.data import ensure
+from neurokit.catalog import cc2017
 from neurokit.data.cc2017 import load_cc2017
 from neurokit.plotting import row_caption, set_style, tight_grid
 
 set_style()
 label = glue_profile(profile)
-root = ensure("cc2017", profile=profile, seed=seed)
+root = cc2017.ensure(profile, seed=seed)
 data = load_cc2017(root, subject)
 data
 

@@ -53,21 +53,9 @@
 # %% tags=["parameters"]
 profile = "embedded"
 subject = 1
-config = "embedded"
-stage1_epochs = 10
-stage2_epochs = 5
-stage1_batch = 32
-stage2_batch = 10
-lr = 0.003
-text_method = "minilm"
-use_prior = False
-batch_coupled = False
-eval_batch = 20
-object_tokens = 1.0
-rec_scale = 2.0
+training = {}  # overrides of the profile's training run, e.g. {"stage1_epochs": 20} (see the table below)
 run_ablations = True
 ablation_epochs = 1
-seed = 0
 
 # %%
 import numpy as np
@@ -76,21 +64,20 @@ import matplotlib.pyplot as plt
 import torch
 
 from neurokit.book import glue, glue_profile
-from neurokit.data import ensure
+from neurokit.catalog import cc2017
 from neurokit.data.cc2017 import load_cc2017
-from neurokit.neurons.experiment import RUN_SETTINGS, run_ablations as _run_ablations, run_decoding
+from neurokit.studies.neurons.experiment import run_ablations as _run_ablations, run_decoding
+from neurokit.studies.neurons.settings import decoding_settings
 from neurokit.neurons.train import decode_test
 from neurokit.plotting import row_caption, set_style, tight_grid
 
 set_style()
 glue_profile(profile)
-root = ensure("cc2017", profile=profile, seed=seed)
+run_settings = decoding_settings(profile, training)  # the reconstruction chapter reuses this same run
+settings = run_settings.as_kwargs()
+seed, eval_batch, batch_coupled = run_settings.seed, run_settings.eval_batch, run_settings.batch_coupled
+root = cc2017.ensure(profile, seed=seed)
 data = load_cc2017(root, subject)
-settings = dict(config=config, stage1_epochs=stage1_epochs, stage2_epochs=stage2_epochs, stage1_batch=stage1_batch,
-                stage2_batch=stage2_batch, lr=lr, text_method=text_method, use_prior=use_prior,
-                batch_coupled=batch_coupled, eval_batch=eval_batch, object_tokens=object_tokens, rec_scale=rec_scale,
-                seed=seed)
-assert set(settings) == set(RUN_SETTINGS)  # the reconstruction chapter reads these same names
 run = run_decoding(root, subject, return_model=True, **settings)
 m = run["metrics"]
 for k, v in m.items():
@@ -98,6 +85,7 @@ for k, v in m.items():
         glue(k, v)
 glue("train_seconds", float(sum(run["seconds"].values())))
 glue("batch_coupled_used", str(batch_coupled))
+glue("tab_neurons_settings", pd.DataFrame({"setting": list(settings), "value": [str(v) for v in settings.values()]}))
 {k: round(v, 1) for k, v in run["seconds"].items()}
 
 # %% [markdown]

@@ -53,20 +53,21 @@ import matplotlib.pyplot as plt
 import torch
 
 from neurokit.book import glue, glue_profile
-from neurokit.data import ensure
+from neurokit.catalog import cc2017
 from neurokit.data.cc2017 import load_cc2017
 from neurokit.neurons import pipeline as P
 from neurokit.neurons.evaluation import STAND_IN_NOTE, FrameClassifier, evaluate_videos
-from neurokit.neurons.experiment import chapter_settings, run_decoding
+from neurokit.studies.neurons.experiment import run_decoding
+from neurokit.studies.neurons.settings import decoding_settings
 from neurokit.neurons.metrics import ssim, ssim_published
 from neurokit.neurons.train import limit_threads, to_uint8_frames
 from neurokit.plotting import row_caption, set_style, tight_grid
 
 set_style()
 glue_profile(profile)
-# the training run of the decoding chapter, read from its parameters (cached: not trained again)
-settings = chapter_settings(profile, decoding_overrides)
-root = ensure("cc2017", profile=profile, seed=settings["seed"])
+# the training run of the decoding chapter (cached: not trained again)
+settings = decoding_settings(profile, decoding_overrides).as_kwargs()
+root = cc2017.ensure(profile, seed=settings["seed"])
 data = load_cc2017(root, subject)
 run = run_decoding(root, subject, **settings)
 dec = run["decoded"]

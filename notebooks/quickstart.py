@@ -38,7 +38,8 @@ import matplotlib.pyplot as plt
 
 from neurokit.book import glue, glue_profile
 from neurokit.plotting import set_style
-from neurokit.regression import RidgeCV, pearsonr
+from neurokit.regression import RidgeCV
+from neurokit.stats import pearsonr
 
 set_style()
 glue_profile(profile)

@@ -57,14 +57,14 @@ import numpy as np
 import pandas as pd
 
 from neurokit.book import glue, glue_profile
-from neurokit.data import ensure
+from neurokit.catalog import retina as retina_data
 from neurokit.data.retina import load_retina, load_truth, noise_ceiling_cc
 from neurokit.plotting import set_style
-from neurokit.vist.rf import rf_agreement, true_rf_on_grid
+from neurokit.stats.rf import rf_agreement, true_rf_on_grid
 
 set_style()
 label = glue_profile(profile)
-root = ensure("vist_retina", profile=profile, seed=seed)
+root = retina_data.ensure(profile, seed=seed)
 m1, m2 = load_retina(root, "movie1"), load_retina(root, "movie2")
 card = json.loads((root / "card.json").read_text()) if (root / "card.json").exists() else {}
 simulated = m1.rate_true is not None

@@ -64,17 +64,17 @@ import pandas as pd
 import torch
 
 from neurokit.book import glue, glue_profile
-from neurokit.data import ensure
+from neurokit.catalog import retina as retina_data
 from neurokit.data.retina import load_retina, load_truth, noise_ceiling_cc
 from neurokit.plotting import set_style
-from neurokit.vist.experiments import results_table, run_models, standardize_features
+from neurokit.studies.vist.experiment import results_table, run_models, standardize_features
 from neurokit.vist.metrics import SDKL_OUTCOMES, pearson_cc, sdkl_outcomes, spike_kde_divergence
 from neurokit.vist.train import TrainConfig, predict
 
 set_style()
 label = glue_profile(profile)
 torch.set_num_threads(torch_threads)
-root = ensure("vist_retina", profile=profile, seed=seed)
+root = retina_data.ensure(profile, seed=seed)
 m1, m2 = load_retina(root, "movie1"), load_retina(root, "movie2")
 if standardize:
     m1, m2 = standardize_features(m1, m2)

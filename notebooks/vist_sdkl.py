@@ -52,7 +52,7 @@ from scipy.signal import find_peaks, peak_widths
 
 from neurokit.book import glue, glue_profile
 from neurokit.plotting import set_style
-from neurokit.vist.metrics import _kde_on_grid, _support_grid, peak_widths_trace, sdkl_trace, spike_kde_divergence
+from neurokit.vist.metrics import kde_on_grid, support_grid, peak_widths_trace, sdkl_trace, spike_kde_divergence
 
 set_style()
 label = glue_profile(profile)
@@ -75,9 +75,9 @@ for x, name, col in [(target, "target", "k"), (pred, "prediction (10 % noise)", 
 axes[0].axhline(1.0, color="0.5", ls=":", lw=0.8)
 axes[0].set_xlabel("frame"); axes[0].set_ylabel("rate"); axes[0].legend(fontsize=7)
 wt, wp = peak_widths_trace(target), peak_widths_trace(pred)
-grid = _support_grid(np.concatenate([wt, wp]), 0.5)
-axes[1].plot(grid, _kde_on_grid(wt, wp, 0.5), color="k", label="target")
-axes[1].plot(grid, _kde_on_grid(wp, wt, 0.5), color="C3", label="prediction")
+grid = support_grid(np.concatenate([wt, wp]), 0.5)
+axes[1].plot(grid, kde_on_grid(wt, wp, 0.5), color="k", label="target")
+axes[1].plot(grid, kde_on_grid(wp, wt, 0.5), color="C3", label="prediction")
 axes[1].hist(wt, bins=30, density=True, color="k", alpha=0.2)
 axes[1].hist(wp, bins=30, density=True, color="C3", alpha=0.2)
 axes[1].set_xlabel("spike duration (frames)"); axes[1].legend(fontsize=7)

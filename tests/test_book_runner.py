@@ -116,8 +116,8 @@ def test_source_change_makes_stale(book_root, monkeypatch):
     params = book.parameters("alpha")
     key = book.key("alpha", params)
     assert "book" in staleness.referenced_modules((book_root / "notebooks" / "alpha.py").read_text())
-    real = staleness.source_hash
-    monkeypatch.setattr(staleness, "source_hash", lambda modules: real(modules) + "changed")
+    real = staleness.file_hashes
+    monkeypatch.setattr(staleness, "file_hashes", lambda modules, root=None: {**real(modules, root), "x.py": "new"})
     assert book.key("alpha", params) != key
 
 
@@ -285,7 +285,7 @@ def test_source_parsing_is_serialised_across_threads(monkeypatch):
                 inside[0] -= 1
 
     monkeypatch.setattr(ast, "parse", slow_parse)
-    files = sorted(staleness.PACKAGE_DIR.rglob("*.py"))[:40]
+    files = sorted(staleness.package_dir().rglob("*.py"))[:40]
     with ThreadPoolExecutor(4) as pool:
         trees = list(pool.map(lambda f: staleness.parse_python(f.read_text()), files * 2))
     assert len(trees) == 80 and all(isinstance(t, ast.Module) for t in trees)

@@ -7,8 +7,10 @@ from scipy.optimize import nnls
 from sklearn.linear_model import Ridge
 from sklearn.metrics import roc_auc_score
 
-from neurokit.connectivity import ConnectivityEncoder, LooRidge, make_planted_regions, matrix_agreement
-from neurokit.connectivity._ridge import (
+from neurokit.connectivity import ConnectivityEncoder, matrix_agreement
+from neurokit.regression import RidgeCV
+from neurokit.sim.regions import make_planted_regions
+from neurokit.regression._loo import (
     loo_alphas,
     nonnegative_ridge,
     ridge_coef,
@@ -145,12 +147,13 @@ def test_leaky_reading_inflates_gains(planted):
     assert ident.score_voxels(d.X[te], d.Y[te], Y_measured=d.Y[te]).mean() > 0.99
 
 
-def test_base_is_loo_ridge_and_accepts_other_estimators(planted):
+def test_base_is_loo_ridgecv_and_accepts_other_estimators(planted):
     d = planted
     enc = ConnectivityEncoder(base_estimator=Ridge(alpha=10.0), cv=3).fit(d.X[:200], d.Y[:200], d.regions)
     ref = Ridge(alpha=10.0).fit(d.X[:200], d.Y[:200]).predict(d.X[200:220])
     np.testing.assert_allclose(enc.predict_base(d.X[200:220]), ref)
-    assert isinstance(ConnectivityEncoder().fit(d.X[:200], d.Y[:200], d.regions).base_, LooRidge)
+    base = ConnectivityEncoder().fit(d.X[:200], d.Y[:200], d.regions).base_
+    assert base[-1].cv == "loo"  # the default: z-scored features, RidgeCV with exact leave-one-out alphas
 
 
 def test_errors_are_clear(planted):

@@ -8,7 +8,8 @@ import shutil
 import numpy as np
 import pytest
 
-from neurokit.data import ensure, load_algonauts2021, load_bold_moments
+from neurokit.catalog.registry import ensure
+from neurokit.data import load_algonauts2021, load_bold_moments
 from neurokit.data.bold_moments import load_bold_moments_betas
 from neurokit.errors import DataError, UnknownNameError
 from neurokit.sim.brain import ROIS, load_ground_truth
@@ -172,7 +173,7 @@ def test_bmd_test_split_shape_is_named(smoke_roots, tmp_path):
 
 
 def test_load_convenience_ensures_then_loads(tmp_path):
-    from neurokit.data import load
+    from neurokit.catalog.registry import load
 
     data = load("algonauts2021", "smoke", data_home=tmp_path, subjects=["sub01"], rois=["V1"])
     assert data.subjects == ("sub01",) and data.responses["sub01"]["V1"].shape[0] == 40

@@ -1,31 +1,32 @@
-"""Registry, atomic simulation on demand, fingerprints, manifests, verify (one flipped byte) and fetch."""
+"""The catalog: atomic simulation on demand, fingerprints, manifests, verify (one flipped byte) and fetch."""
 from __future__ import annotations
 
 import time
 
 import pytest
 
-from neurokit.data import registry
-from neurokit.data.cli import configure
+from neurokit.catalog import registry
+from neurokit.catalog._base import Dataset
+from neurokit.catalog.cli import configure
+from neurokit.data.checksums import check_checksums
 from neurokit.data.manifests import check_present, list_manifests, load_manifest, parse_manifest, verify_files
 from neurokit.errors import DataError, UnknownNameError
 
 
-def _tiny_sim(root, profile, seed=0):
+def _tiny_sim(root, profile, seed=0, data_home=None):
     (root / "sub").mkdir()
     (root / "sub" / "a.bin").write_bytes(bytes([seed % 256]) * 100)
     (root / "b.txt").write_text(f"{profile}-{seed}")
 
 
-def _crashing_sim(root, profile, seed=0):
+def _crashing_sim(root, profile, seed=0, data_home=None):
     (root / "half.bin").write_bytes(b"x" * 10)
     raise RuntimeError("simulator crashed")
 
 
 @pytest.fixture
 def dummy(monkeypatch):
-    monkeypatch.setitem(registry.DATASETS, "dummy",
-                        registry.DatasetSpec("dummy", "Dummy", f"{__name__}:_tiny_sim", f"{__name__}:_tiny_sim"))
+    monkeypatch.setitem(registry.DATASETS, "dummy", Dataset("dummy", "Dummy", _tiny_sim, _tiny_sim, sim_version=1))
     return "dummy"
 
 
@@ -40,7 +41,7 @@ def test_ensure_simulates_once_with_checksums(dummy, tmp_path):
     root = registry.ensure(dummy, "smoke", data_home=tmp_path)
     assert root == tmp_path / "simulated" / "smoke" / "dummy"
     assert (root / "checksums.json").is_file() and (root / "simulation.json").is_file()
-    assert registry.check_checksums(root) == []
+    assert check_checksums(root) == []
     fp = registry.fingerprint(dummy, "smoke", data_home=tmp_path)
     mtime = (root / "b.txt").stat().st_mtime_ns
     time.sleep(0.01)
@@ -59,8 +60,7 @@ def test_fingerprint_of_absent_data_changes_once_present(dummy, tmp_path):
 
 
 def test_a_crash_leaves_no_half_data_set(monkeypatch, tmp_path):
-    monkeypatch.setitem(registry.DATASETS, "crashy",
-                        registry.DatasetSpec("crashy", "Crashy", f"{__name__}:_crashing_sim", f"{__name__}:_tiny_sim"))
+    monkeypatch.setitem(registry.DATASETS, "crashy", Dataset("crashy", "Crashy", _crashing_sim, _tiny_sim))
     with pytest.raises(RuntimeError, match="crashed"):
         registry.ensure("crashy", "smoke", data_home=tmp_path)
     parent = tmp_path / "simulated" / "smoke"
@@ -69,11 +69,11 @@ def test_a_crash_leaves_no_half_data_set(monkeypatch, tmp_path):
 
 
 def test_new_simulator_version_resimulates(dummy, tmp_path, monkeypatch):
-    import sys
+    import dataclasses
 
     root = registry.ensure(dummy, "smoke", data_home=tmp_path)
     (root / "b.txt").write_text("stale")
-    monkeypatch.setattr(sys.modules[__name__], "SIM_VERSION", 2, raising=False)
+    monkeypatch.setitem(registry.DATASETS, "dummy", dataclasses.replace(registry.DATASETS["dummy"], sim_version=2))
     registry.ensure(dummy, "smoke", data_home=tmp_path)
     assert (root / "b.txt").read_text() == "smoke-0"
 
@@ -84,7 +84,7 @@ def test_verify_detects_one_flipped_byte_in_a_real_data_file(tmp_path, capsys):
     data = bytearray(target.read_bytes())
     data[len(data) // 2] ^= 0x01
     target.write_bytes(bytes(data))
-    problems = registry.check_checksums(root)
+    problems = check_checksums(root)
     assert len(problems) == 1 and "sub02/LOC.pkl: sha256 mismatch" in problems[0]
     # the CLI reports it and exits 1
     import argparse
@@ -95,11 +95,11 @@ def test_verify_detects_one_flipped_byte_in_a_real_data_file(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "1 problem(s)" in out and "LOC.pkl: sha256 mismatch" in out and "simulate --force" in out
     registry.ensure("algonauts2021", "smoke", data_home=tmp_path, force=True)
-    assert registry.check_checksums(root) == []
+    assert check_checksums(root) == []
     target.write_bytes(bytes(data))  # damage it again for the missing/extra checks below
     target.unlink()
     (root / "extra.txt").write_text("?")
-    problems = registry.check_checksums(root)
+    problems = check_checksums(root)
     assert any("LOC.pkl: missing" in p for p in problems) and any("extra.txt: unexpected" in p for p in problems)
 
 
@@ -209,3 +209,14 @@ def test_pooch_registry_lists_the_manifest_files(tmp_path):
     assert "subj01_train_fmri.pt" in pup.registry and pup.base_url.startswith("https://huggingface.co/")
     with pytest.raises(DataError, match="no direct download"):
         __import__("neurokit.data.manifests", fromlist=["pooch_registry"]).pooch_registry("algonauts2021", tmp_path)
+
+
+def test_verify_with_nothing_present_says_so_and_fails(tmp_path, capsys):
+    import argparse
+
+    parser = configure(argparse.ArgumentParser())
+    for profile in ("paper", "embedded"):
+        args = parser.parse_args(["verify", "--profile", profile, "--data-home", str(tmp_path / "empty")])
+        assert args.func(args) == 1
+        captured = capsys.readouterr()
+        assert "nothing was verified" in captured.err and "absent" in captured.out

@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from neurokit.connectivity import make_planted_regions
-from neurokit.encoding import (
+from neurokit.sim.regions import make_planted_regions
+from neurokit.studies.encoding import (
     best_block,
     connectivity_experiment,
     disjoint_test_folds,
@@ -59,16 +59,16 @@ def test_layer_scores_and_best_block_pick_the_planted_block(rng):
 def test_encoding_loops_run_single_threaded_and_restore_the_pools(rng, monkeypatch):
     from threadpoolctl import threadpool_info, threadpool_limits
 
-    import neurokit.regression
+    from neurokit.studies.encoding import _layers
 
     seen = []
-    real_ridge = neurokit.regression.RidgeCV
+    real_ridge = _layers.RidgeCV
 
     def spy(*args, **kwargs):
         seen.append([p["num_threads"] for p in threadpool_info()])
         return real_ridge(*args, **kwargs)
 
-    monkeypatch.setattr(neurokit.regression, "RidgeCV", spy)
+    monkeypatch.setattr(_layers, "RidgeCV", spy)
     feats, resp = _planted_blocks(rng)
     folds = disjoint_test_folds(160, n_folds=2, test_fraction=0.25, seed=0)
     with threadpool_limits(limits=2):
@@ -143,7 +143,7 @@ def test_connectivity_experiment_runs_variants_and_shows_leak():
 
 
 def test_target_experiment_excludes_target_and_ranks_the_twin_first(rng):
-    from neurokit.encoding import target_experiment
+    from neurokit.studies.encoding import target_experiment
 
     n = 120
     base = rng.standard_normal((n, 20))
@@ -164,7 +164,7 @@ def test_target_experiment_excludes_target_and_ranks_the_twin_first(rng):
 def test_noise_normalised_comparison_reaches_one_for_a_perfect_model(rng):
     """A linear world the base model learns almost exactly: its noise-normalised r is close to 1 (the raw r
     is limited by the repeat noise alone), and the ceiling reported is the one planted."""
-    from neurokit.encoding import noise_normalised_comparison
+    from neurokit.studies.encoding import noise_normalised_comparison
 
     n_tr, n_te, p, reps, sd = 600, 200, 10, 10, 2.0
     X = rng.standard_normal((n_tr + n_te, p))

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from neurokit.errors import InputError
-from neurokit.features import PCA, create_extractor, extract_dataset
+from neurokit.features import create_extractor, extract_dataset
+from neurokit.regression import PCA
 from neurokit.features.cache import cache_dir, clip_key
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -167,7 +168,7 @@ def test_pca_errors_and_sklearn_contract(rng):
     with pytest.raises(InputError, match="NaN"):
         PCA(2).fit(bad)
     p = PCA(3, whiten=True)
-    assert clone(p).get_params() == {"n_components": 3, "whiten": True, "random_state": None}
+    assert clone(p).get_params() == {"n_components": 3, "whiten": True, "svd_solver": "auto", "random_state": None}
     assert p.fit(X) is p
     with pytest.raises(ValueError):
         p.transform(X[:, :5])  # wrong number of features

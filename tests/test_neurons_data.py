@@ -60,7 +60,7 @@ def test_find_key_object_rule():
 
 
 def test_loader_errors(tmp_path, smoke_root):
-    with pytest.raises(DataError, match="simulate_cc2017"):
+    with pytest.raises(DataError, match="neurokit data simulate cc2017"):
         load_cc2017(tmp_path / "nope", 1)
     with pytest.raises(InputError, match="available subjects"):
         load_cc2017(smoke_root, 3)

@@ -5,8 +5,9 @@ import numpy as np
 import pytest
 import torch
 
-from neurokit.errors import UnknownNameError
-from neurokit.neurons.experiment import RUN_SETTINGS, chapter_settings, run_decoding
+from neurokit.errors import InputError, UnknownNameError
+from neurokit.studies.neurons.experiment import run_decoding
+from neurokit.studies.neurons.settings import decoding_settings
 from neurokit.neurons.train import frame_tokens, limit_threads
 from neurokit.sim.cc2017 import CC2017SimConfig, simulate_cc2017
 
@@ -59,19 +60,25 @@ def test_object_tokens_carry_the_key_object():
     torch.testing.assert_close(half - base, (tok - base) / 2)
 
 
-def test_chapter_settings_come_from_the_decoding_chapter():
-    s = chapter_settings("smoke")
-    assert set(s) == set(RUN_SETTINGS) and s["config"] == "tiny"  # notebooks/params/smoke/neurons_decoding.yaml
-    assert chapter_settings("smoke", {"stage2_epochs": 3})["stage2_epochs"] == 3
-    with pytest.raises(UnknownNameError):
-        chapter_settings("smoke", {"stage3_epochs": 3})
+def test_the_run_settings_of_each_profile_live_with_the_study():
+    import inspect
+
+    s = decoding_settings("smoke")
+    assert s.config == "tiny" and decoding_settings("paper").lr == 5e-5
+    assert decoding_settings("smoke", {"stage2_epochs": 3}).stage2_epochs == 3
+    kwargs = set(inspect.signature(run_decoding).parameters)
+    assert set(s.as_kwargs()) <= kwargs  # every setting is a keyword of the run
+    with pytest.raises(UnknownNameError, match="stage3_epochs"):
+        decoding_settings("smoke", {"stage3_epochs": 3})
+    with pytest.raises(InputError, match="positive integer"):
+        decoding_settings("smoke", {"stage1_epochs": 0})
 
 
 @pytest.mark.slow
 def test_all_subtasks_beat_chance_with_the_chapter_settings(tmp_path):
     """The embedded chapter's run (its own parameters, all four heads), every subtask above chance (minutes)."""
     root = simulate_cc2017(tmp_path / "cc", "embedded", seed=0)
-    r = run_decoding(root, 1, cache=False, **chapter_settings("embedded"))
+    r = run_decoding(root, 1, cache=False, **decoding_settings("embedded").as_kwargs())
     m = r["metrics"]
     assert m["seg_dice"] > m["seg_dice_chance"] + 0.05, _shown(m)
     assert m["concept_auc"] > 0.65 and m["concept_2way"] > m["concept_2way_chance"] + 0.1, _shown(m)

@@ -7,7 +7,7 @@ import matplotlib
 import pytest
 
 from neurokit.errors import DataError
-from neurokit.regression._benchmark_plot import plot_ridge_benchmark
+from neurokit.plotting.benchmarks import plot_ridge_benchmark
 
 matplotlib.use("Agg")
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "ridge.py"

@@ -168,3 +168,28 @@ def test_cuda_matches_numpy(rng):
     m = RidgeCV(alphas=ALPHAS, backend="torch", device="cuda").fit(X, Y)
     np.testing.assert_array_equal(m.best_alphas_, ref.best_alphas_)
     np.testing.assert_allclose(m.coef_, ref.coef_, rtol=1e-8, atol=1e-10)
+
+
+def test_loo_cv_equals_brute_force_leave_one_out(rng=None):
+    """cv="loo" picks, per target, the alpha with the smallest exact leave-one-out error (brute force check)."""
+    from sklearn.linear_model import Ridge
+
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((40, 6))
+    Y = X @ rng.standard_normal((6, 3)) + rng.standard_normal((40, 3)) * np.array([0.1, 1.0, 5.0])
+    alphas = np.logspace(-2, 3, 6)
+    m = RidgeCV(alphas=alphas, cv="loo").fit(X, Y)
+    brute = np.zeros((len(alphas), 3))
+    for i, a in enumerate(alphas):
+        for j in range(40):
+            keep = np.arange(40) != j
+            pred = Ridge(alpha=a).fit(X[keep], Y[keep]).predict(X[j:j + 1])
+            brute[i] += ((Y[j] - pred[0]) ** 2) / 40
+    # the closed form treats the intercept as the full-sample mean: close to, not exactly, the refitted LOO error
+    np.testing.assert_allclose(m.cv_scores_, brute, rtol=0.1)
+    np.testing.assert_array_equal(m.best_alphas_, alphas[brute.argmin(0)])
+    ref = np.stack([Ridge(alpha=a).fit(X, Y[:, t]).coef_ for t, a in enumerate(m.best_alphas_)])
+    np.testing.assert_allclose(m.coef_, ref, rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(m.predict(X), X @ ref.T + m.intercept_, rtol=1e-8, atol=1e-10)
+    with pytest.raises(InputError, match="fit_intercept"):
+        RidgeCV(cv="loo", fit_intercept=False).fit(X, Y)

@@ -39,8 +39,8 @@ def test_quickstart_result_json_is_byte_identical_across_build_dirs(tmp_path):
 
 
 def test_simulated_data_sets_are_identical_across_data_homes(tmp_path):
-    from neurokit.data import ensure
-    from neurokit.data.registry import CHECKSUMS
+    from neurokit.catalog.registry import ensure
+    from neurokit.data.checksums import CHECKSUMS
 
     for name in ("algonauts2021",):
         a = ensure(name, "smoke", data_home=tmp_path / "home_a")

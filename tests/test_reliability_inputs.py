@@ -27,7 +27,7 @@ from test_reliability_crash import PixelExtractor, clips, make_book
 def workspace(tmp_path_factory):
     """Earlier work that no bad input may damage: data home, feature cache, an executed chapter."""
     from neurokit.book.runner import Book
-    from neurokit.data import ensure
+    from neurokit.catalog.registry import ensure
     from neurokit.features.cache import extract_dataset
 
     base = tmp_path_factory.mktemp("workspace")
@@ -100,7 +100,8 @@ def _pkl(root: Path, sub: str = "sub01", roi: str = "V1") -> Path:
 
 # ------------------------------------------------------------------------------------------------ data files
 def test_missing_data_file(ws, alg_copy, tmp_path):
-    from neurokit.data import ensure, load_algonauts2021
+    from neurokit.catalog.registry import ensure
+    from neurokit.data import load_algonauts2021
 
     _pkl(alg_copy).unlink()
     with untouched(ws):
@@ -131,7 +132,7 @@ def test_truncated_video_file(ws, alg_copy):
 
 
 def test_checksum_mismatch(ws, alg_copy, capsys):
-    from neurokit.data.registry import check_checksums
+    from neurokit.data.checksums import check_checksums
 
     target = _pkl(alg_copy, "sub02", "EBA")
     corrupt(target, "flip")
@@ -276,7 +277,8 @@ def test_inf_in_features(ws, xy):
 
 
 def test_wrong_array_shapes(ws, xy):
-    from neurokit.regression import RidgeCV, pearsonr
+    from neurokit.regression import RidgeCV
+    from neurokit.stats import pearsonr
 
     X, Y = xy
     with untouched(ws):
@@ -312,7 +314,8 @@ def test_wrong_array_dtype(ws, xy):
 # ------------------------------------------------------------------------------------------------ names
 def test_unknown_names_list_valid_choices(ws):
     from neurokit.config import check_profile
-    from neurokit.data import ensure, load_algonauts2021
+    from neurokit.catalog.registry import ensure
+    from neurokit.data import load_algonauts2021
     from neurokit.features import create_extractor
     from neurokit.regression import RidgeCV
 
@@ -374,7 +377,7 @@ def test_parameter_of_wrong_type_in_api(ws, xy):
 
 
 def test_parameter_out_of_range(ws, xy):
-    from neurokit.data import ensure
+    from neurokit.catalog.registry import ensure
     from neurokit.features import create_extractor
     from neurokit.regression import RidgeCV
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from neurokit.data import load_algonauts2021, load_bold_moments
-from neurokit.data.registry import write_checksums
+from neurokit.data.checksums import write_checksums
 from neurokit.sim import brain
 from neurokit.sim.video import VideoWorldConfig
 
@@ -138,7 +138,7 @@ def test_video_like_features_win_only_in_dynamic_rois(medium):
     ridge encoding then favours video in the dynamic ROIs (Welch test over models) and not in FFA/PPA."""
     import pandas as pd
 
-    from neurokit.encoding import disjoint_test_folds, family_tests, layer_scores
+    from neurokit.studies.encoding import disjoint_test_folds, family_tests, layer_scores
 
     root, gt = medium
     data = load_algonauts2021(root)
@@ -251,7 +251,7 @@ def test_bold_moments_layout_normalisation_and_same_subjects(tmp_path):
 
 def test_bold_moments_reuses_a_sibling_algonauts_world_with_identical_bytes(tmp_path):
     """ensure() puts data sets side by side; BMD then copies the Algonauts clips instead of re-rendering them."""
-    from neurokit.data import ensure
+    from neurokit.catalog.registry import ensure
 
     alone = ensure("bold_moments", "smoke", data_home=tmp_path / "a")
     ensure("algonauts2021", "smoke", data_home=tmp_path / "b")

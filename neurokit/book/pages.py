@@ -6,6 +6,8 @@ from pathlib import Path
 
 import nbformat
 
+from neurokit._io import sync_bytes
+
 REPO_URL = "https://github.com/neurokit-book/neurokit"
 
 
@@ -53,8 +55,6 @@ def chapter_header_cell(book, chapter, prov: dict, failed_run=None):
 
 def write_generated_pages(book, stage: Path, runs) -> None:
     """Write ``book/status.md`` and ``book/provenance.md`` into the stage from the result records."""
-    from neurokit.book.runner import _sync_bytes
-
     run_by_name = {r.chapter: r for r in runs}
     rows_status, rows_prov = [], []
     for name, chapter in book.chapters.items():
@@ -123,5 +123,5 @@ def write_generated_pages(book, stage: Path, runs) -> None:
         *rows_prov,
         "",
     ])
-    _sync_bytes(status.encode(), stage / "book" / "status.md")
-    _sync_bytes(prov_page.encode(), stage / "book" / "provenance.md")
+    sync_bytes(status.encode(), stage / "book" / "status.md")
+    sync_bytes(prov_page.encode(), stage / "book" / "provenance.md")

@@ -4,6 +4,7 @@ Layout under ``<root>/_build/``::
 
     executed/<profile>/<chapter>.ipynb         last good executed notebook
     executed/<profile>/<chapter>.key           its content key (see :mod:`neurokit.book.staleness`)
+    executed/<profile>/<chapter>.key.json      what the key hashed (says why a chapter is stale: --dry-run)
     executed/<profile>/failed/<chapter>.ipynb  the notebook of a failed run, kept for inspection
     results/<profile>/<chapter>.json           the numbers the chapter glued (deterministic for a seed)
     results/<profile>/<chapter>.provenance.json  commit, versions, device, data, wall time
@@ -31,9 +32,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from neurokit._io import atomic_path, atomic_write_json, atomic_write_text, prepare_bytes, sha256_file, sha256_json
+from neurokit import __version__
+from neurokit._io import (
+    _json_default, atomic_path, atomic_write_json, atomic_write_text, prepare_bytes, sha256_file, sha256_json,
+    sync_bytes, sync_file,
+)
+from neurokit._progress import tqdm
 from neurokit.book.chapters import Chapter, discover, get_chapter, resolve_parameters
-from neurokit.book.staleness import chapter_key
+from neurokit.book.pages import chapter_header_cell, write_generated_pages
+from neurokit.book.staleness import chapter_key, explain
 from neurokit.config import check_profile
 from neurokit.errors import NeurokitError
 
@@ -99,9 +106,41 @@ class Book:
         return chapter_key(self.root, self.chapter(name), params, self.profile, self.build)[0]
 
     def is_stale(self, name: str, params: dict) -> bool:
+        return self.stale_reason(name, params) is not None
+
+    def stale_reason(self, name: str, params: dict) -> str | None:
+        """Why chapter ``name`` would execute with ``params`` (one line), or None when it is up to date."""
         keyfile = self.executed / f"{name}.key"
         nb = self.executed / f"{name}.ipynb"
-        return not (nb.is_file() and keyfile.is_file() and keyfile.read_text().strip() == self.key(name, params))
+        key, parts = chapter_key(self.root, self.chapter(name), params, self.profile, self.build)
+        if nb.is_file() and keyfile.is_file() and keyfile.read_text().strip() == key:
+            return None
+        if not nb.is_file() or not keyfile.is_file():
+            return "never executed under this profile" if not nb.is_file() else "no key recorded"
+        old = self.executed / f"{name}.key.json"
+        try:
+            old_parts = json.loads(old.read_text()) if old.is_file() else None
+        except ValueError:
+            old_parts = None
+        return explain(old_parts, parts) if old_parts else "key changed (no record of the previous key)"
+
+    def plan(self, names: Iterable[str] | None = None, overrides: dict | None = None
+             ) -> list[tuple[str, str]]:
+        """``(chapter, reason)`` for every chapter that :meth:`run` would execute; executes and writes nothing.
+
+        A chapter that summarises the others (``run_last``) is listed when it is stale itself, or when any
+        chapter before it will execute (its inputs will then change).
+        """
+        names = list(names or self.chapters)
+        names.sort(key=lambda n: bool(self.chapter(n).meta.get("run_last")))
+        out = []
+        for n in names:
+            reason = self.stale_reason(n, self.parameters(n, overrides if len(names) == 1 else None))
+            if reason is None and self.chapter(n).meta.get("run_last") and out:
+                reason = "summarises chapters that will execute: " + ", ".join(c for c, _ in out)
+            if reason is not None:
+                out.append((n, reason))
+        return out
 
     # ------------------------------------------------------------------ locking
     @contextlib.contextmanager
@@ -195,11 +234,13 @@ class Book:
                 shutil.rmtree(figdata_new, ignore_errors=True)
                 raise
             (self.executed / f"{name}.key").unlink(missing_ok=True)
+            (self.executed / f"{name}.key.json").unlink(missing_ok=True)
             for dst, tmp_file in prepared.items():
                 os.replace(tmp_file, dst)
             shutil.rmtree(figdata, ignore_errors=True)
             if figdata_new.is_dir():
                 os.replace(figdata_new, figdata)
+            atomic_write_json(self.executed / f"{name}.key.json", parts)
             atomic_write_text(self.executed / f"{name}.key", key + "\n")
             failed = self.executed / "failed" / f"{name}.ipynb"
             failed.unlink(missing_ok=True)
@@ -240,8 +281,6 @@ class Book:
     def run(self, names: Iterable[str] | None = None, overrides: dict | None = None, force: bool = False,
             jobs: int = 1, progress: bool = True) -> list[ChapterRun]:
         """Execute the given (default: all) chapters that are stale."""
-        from neurokit._progress import tqdm
-
         names = list(names or self.chapters)
         # chapters that summarise the others (``neurokit: run_last: true``) execute after them
         names.sort(key=lambda n: bool(self.chapter(n).meta.get("run_last")))
@@ -270,20 +309,18 @@ class Book:
     # ------------------------------------------------------------------ building
     def stage(self, runs: list[ChapterRun] | None = None) -> Path:
         """Assemble the jupyter-book source in ``_build/stage`` (unchanged files keep their mtime)."""
-        from neurokit.book.pages import chapter_header_cell, write_generated_pages
-
         stage = self.build / "stage"
         stage.mkdir(parents=True, exist_ok=True)
         for f in STAGE_FILES:
-            _sync_file(self.root / f, stage / f)
-        _sync_bytes(_config_with_version(self.root / "_config.yml", self.profile), stage / "_config.yml")
+            sync_file(self.root / f, stage / f)
+        sync_bytes(_config_with_version(self.root / "_config.yml", self.profile), stage / "_config.yml")
         for d in STAGE_DIRS:
             src = self.root / d
             (stage / d).mkdir(parents=True, exist_ok=True)
             if src.is_dir():
                 for p in src.rglob("*"):
                     if p.is_file() and "chapters" not in p.relative_to(src).parts[:1]:
-                        _sync_file(p, stage / d / p.relative_to(src))
+                        sync_file(p, stage / d / p.relative_to(src))
         chapters_dir = stage / "book" / "chapters"
         chapters_dir.mkdir(parents=True, exist_ok=True)
         failed = {r.chapter: r for r in runs or [] if r.status == "failed"}
@@ -304,7 +341,7 @@ class Book:
                         cell.metadata["tags"] = [*tags, "hide-input"]
                 nb.cells.insert(insert_at, chapter_header_cell(self, chapter, prov, failed.get(name)))
                 self._link_figure_data(nb, name, chapters_dir)
-                _sync_bytes(nbformat.writes(nb).encode(), chapters_dir / f"{name}.ipynb")
+                sync_bytes(nbformat.writes(nb).encode(), chapters_dir / f"{name}.ipynb")
                 (chapters_dir / f"{name}.md").unlink(missing_ok=True)
             else:
                 r = failed.get(name)
@@ -312,7 +349,7 @@ class Book:
                 stub = (f"# {chapter.title}\n\n```{{warning}}\nThis chapter has no executed notebook for the "
                         f"`{self.profile}` profile. {why} Run `neurokit run {name} --profile {self.profile}` "
                         "to see the error.\n```\n")
-                _sync_bytes(stub.encode(), chapters_dir / f"{name}.md")
+                sync_bytes(stub.encode(), chapters_dir / f"{name}.md")
                 (chapters_dir / f"{name}.ipynb").unlink(missing_ok=True)
         write_generated_pages(self, stage, runs or [])
         return stage
@@ -325,7 +362,7 @@ class Book:
             csv = src_dir / f"{fig}.csv"
             if not csv.is_file():
                 return None
-            _sync_file(csv, chapters_dir / "figdata" / name / f"{fig}.csv")
+            sync_file(csv, chapters_dir / "figdata" / name / f"{fig}.csv")
             return f"{{download}}`Data behind this figure ({fig}.csv) <figdata/{name}/{fig}.csv>`"
 
         for cell in nb.cells:
@@ -380,8 +417,12 @@ class Book:
         files += sorted(self.executed.glob("*.ipynb")) + sorted(self.results.glob("*.json"))
         files = [f for f in files if f.is_relative_to(self.root) or f.is_relative_to(self.build)]
         files += sorted((self.executed / "failed").glob("*.json")) if (self.executed / "failed").is_dir() else []
-        return sha256_json({str(f): sha256_file(f) for f in files if f.is_file()}
-                           | {"profile": self.profile})
+
+        def rel(f: Path) -> str:  # keys independent of where the checkout and the build live
+            return ("{build}/" + f.relative_to(self.build).as_posix()) if f.is_relative_to(self.build) \
+                else f.relative_to(self.root).as_posix()
+
+        return sha256_json({rel(f): sha256_file(f) for f in files if f.is_file()} | {"profile": self.profile})
 
     def html_is_current(self) -> bool:
         k = self.build / "html.key"
@@ -390,8 +431,6 @@ class Book:
 
 # ---------------------------------------------------------------------- helpers
 def _json_bytes(obj) -> bytes:
-    from neurokit._io import _json_default
-
     return (json.dumps(obj, indent=2, sort_keys=True, default=_json_default) + "\n").encode()
 
 
@@ -419,26 +458,11 @@ def _config_with_version(path: Path, profile: str) -> bytes:
     """The book's ``_config.yml`` with the package version and profile in the footer of every page."""
     import yaml
 
-    from neurokit import __version__
-
     config = yaml.safe_load(path.read_text())
     html = config.setdefault("html", {})
     html["extra_footer"] = (f"neurokit {__version__} · {profile} profile · " + html.get("extra_footer", "")).strip()
     return yaml.safe_dump(config, sort_keys=False, allow_unicode=True).encode()
 
-
-
-def _sync_bytes(data: bytes, dst: Path) -> None:
-    if dst.is_file() and dst.read_bytes() == data:
-        return
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(dst) as tmp:
-        tmp.write_bytes(data)
-
-
-def _sync_file(src: Path, dst: Path) -> None:
-    if src.is_file():
-        _sync_bytes(src.read_bytes(), dst)
 
 
 def _tail(text: str, n: int = 40) -> str:

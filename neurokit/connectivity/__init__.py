@@ -2,17 +2,13 @@
 
 - :class:`ConnectivityEncoder`: base encoder + ``Ỹ_r = Σ_s A_rs · D(Ŷ_s) + b_r`` (intra / inter / full),
   leak-free cross-fitting by default, the leaky ``inputs="measured"`` reading for comparison.
-- :class:`LooRidge`: the closed-form ridge (leave-one-out alpha per target) used for ``A`` and, by default,
-  for the base model.
-- :func:`make_planted_regions`: a small synthetic problem with a planted inter-region matrix, for tests and
-  the smoke profile.
+- :func:`default_base_estimator`: the default base model (z-scored features, ridge with one exact
+  leave-one-out alpha per voxel, :class:`neurokit.regression.RidgeCV` with ``cv="loo"``).
 - :func:`matrix_agreement`: correlation between a recovered and a planted region matrix.
 - :func:`residual_coupling`: which regions are coupled, from cross-fitted residuals (our addition).
 """
-from neurokit.connectivity._encoder import INPUTS, MODES, ConnectivityEncoder
-from neurokit.connectivity._ridge import LooRidge
+from neurokit.connectivity._encoder import INPUTS, MODES, ConnectivityEncoder, default_base_estimator
 from neurokit.connectivity._residual import residual_coupling
-from neurokit.connectivity._synthetic import PlantedRegions, make_planted_regions, matrix_agreement
+from neurokit.connectivity._agreement import matrix_agreement
 
-__all__ = ["ConnectivityEncoder", "LooRidge", "residual_coupling", "MODES", "INPUTS", "make_planted_regions", "PlantedRegions",
-           "matrix_agreement"]
+__all__ = ["ConnectivityEncoder", "default_base_estimator", "residual_coupling", "MODES", "INPUTS", "matrix_agreement"]

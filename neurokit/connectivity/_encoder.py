@@ -35,17 +35,13 @@ import logging
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.model_selection import KFold
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
-from neurokit.connectivity._ridge import (
-    DEFAULT_ALPHAS,
-    LooRidge,
-    loo_alphas,
-    nonnegative_ridge,
-    ridge_coef,
-    ridge_inverse_columns,
-    svd_design,
-)
 from neurokit.errors import InputError, UnknownNameError, check_finite
+from neurokit.regression import DEFAULT_ALPHAS, RidgeCV
+from neurokit.regression._loo import loo_alphas, nonnegative_ridge, ridge_coef, ridge_inverse_columns, svd_design
+from neurokit.stats import pearsonr
 
 log = logging.getLogger(__name__)
 
@@ -53,13 +49,10 @@ MODES = ("intra", "inter", "full")
 INPUTS = ("crossfit", "insample", "measured")
 
 
-def _pearson_columns(a, b):
-    a = a - a.mean(0)
-    b = b - b.mean(0)
-    den = np.sqrt((a ** 2).sum(0) * (b ** 2).sum(0))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        r = (a * b).sum(0) / den
-    return np.where(den > 0, r, 0.0)
+def default_base_estimator():
+    """The default base model: z-scored features, then :class:`~neurokit.regression.RidgeCV` with one exact
+    leave-one-out penalty per voxel."""
+    return make_pipeline(StandardScaler(), RidgeCV(cv="loo"))
 
 
 class ConnectivityEncoder(RegressorMixin, BaseEstimator):
@@ -68,9 +61,9 @@ class ConnectivityEncoder(RegressorMixin, BaseEstimator):
     Parameters
     ----------
     base_estimator : sklearn regressor or None
-        Maps stimulus features to all voxels (multi-output). ``None`` uses
-        :class:`~neurokit.connectivity.LooRidge` (ridge, one leave-one-out alpha per voxel); any
-        estimator with ``fit(X, Y)``/``predict(X)`` works, e.g. ``neurokit.regression.RidgeCV``.
+        Maps stimulus features to all voxels (multi-output). ``None`` uses :func:`default_base_estimator`
+        (z-scored features, ridge with one leave-one-out alpha per voxel); any estimator with
+        ``fit(X, Y)``/``predict(X)`` works, e.g. ``neurokit.regression.RidgeCV(cv=5)``.
     mode : {"full", "intra", "inter"}
         Which predicted regions feed target region ``r``: all (``full``), only ``r`` (``intra``), only the
         other regions (``inter``).
@@ -80,7 +73,7 @@ class ConnectivityEncoder(RegressorMixin, BaseEstimator):
     cv : int
         Number of folds for the cross-fitted base predictions (``inputs="crossfit"``).
     alphas : array-like of shape (n_alphas,) or None
-        Candidate penalties for ``A`` (inputs z-scored); ``None`` = ``np.logspace(-2, 5, 15)``.
+        Candidate penalties for ``A`` (inputs z-scored); ``None`` = :data:`neurokit.regression.DEFAULT_ALPHAS`.
     dropout : float in [0, 1)
         Input dropout rate, applied in its marginalised (expected-loss) form.
     nonnegative : bool
@@ -99,9 +92,9 @@ class ConnectivityEncoder(RegressorMixin, BaseEstimator):
     voxel_region_ : ndarray of int, shape (n_voxels,)
         Index into ``regions_`` of every voxel.
     coef_ : ndarray of shape (n_voxels, n_voxels)
-        ``coef_[i, j]`` is the weight of (standardised) input voxel ``i`` on output voxel ``j``; entries
-        outside the blocks allowed by ``mode`` are zero. The paper's ``A_rs`` is
-        ``coef_[voxels of s][:, voxels of r].T``.
+        ``coef_[j, i]`` is the weight of (standardised) input voxel ``i`` on output voxel ``j`` (sklearn's
+        orientation: targets × inputs); entries outside the blocks allowed by ``mode`` are zero. The paper's
+        ``A_rs`` is ``coef_[voxels of r][:, voxels of s]``.
     intercept_ : ndarray of shape (n_voxels,)
     alpha_ : ndarray of shape (n_voxels,)
         Penalty chosen for each output voxel (including the dropout penalty).
@@ -196,7 +189,7 @@ class ConnectivityEncoder(RegressorMixin, BaseEstimator):
             raise InputError("mode='inter' needs at least two regions (inputs come from the other regions).")
         self.n_features_in_ = X.shape[1]
 
-        base = LooRidge() if self.base_estimator is None else self.base_estimator
+        base = default_base_estimator() if self.base_estimator is None else self.base_estimator
         self.base_ = clone(base).fit(X, Y)
         if self.inputs == "crossfit":
             P = np.empty_like(Y)
@@ -253,7 +246,7 @@ class ConnectivityEncoder(RegressorMixin, BaseEstimator):
             if self.nonnegative:
                 Zs = Z[:, src]
                 A = nonnegative_ridge(Zs.T @ Zs, Zs.T @ Yc[:, tgt], a_t, mask=mask, coef0=A)
-            coef[np.ix_(src, tgt)] = A
+            coef[np.ix_(tgt, src)] = A.T
             alpha[tgt] = a_t
         self.coef_ = coef
         self.intercept_ = y_mean
@@ -265,9 +258,9 @@ class ConnectivityEncoder(RegressorMixin, BaseEstimator):
             out = self.voxel_region_ == r
             for s_ in range(k):
                 inp = self.voxel_region_ == s_
-                block = coef[np.ix_(inp, out)]
+                block = coef[np.ix_(out, inp)]
                 raw[r, s_] = np.abs(block).mean()
-                contrib[r, s_] = (Z[:, inp] @ block).std(0).mean()
+                contrib[r, s_] = (Z[:, inp] @ block.T).std(0).mean()
         self.region_weights_raw_ = raw
         self.region_contributions_raw_ = contrib
         self.region_weights_ = raw / raw.max() if raw.max() > 0 else raw
@@ -285,9 +278,9 @@ class ConnectivityEncoder(RegressorMixin, BaseEstimator):
             Ym = np.asarray(Y_measured, dtype=float)
             if Ym.ndim == 1:
                 Ym = Ym[:, None]
-            if Ym.shape[1] != self.coef_.shape[0]:
+            if Ym.shape[1] != self.coef_.shape[1]:
                 raise InputError(
-                    f"Y_measured has {Ym.shape[1]} voxels; the encoder was fitted on {self.coef_.shape[0]}."
+                    f"Y_measured has {Ym.shape[1]} voxels; the encoder was fitted on {self.coef_.shape[1]}."
                 )
             check_finite(Ym, "Y_measured")
             return Ym
@@ -328,7 +321,7 @@ class ConnectivityEncoder(RegressorMixin, BaseEstimator):
         """
         self._check_fitted()
         P = self._inputs_for(X, Y_measured)
-        out = ((P - self.input_mean_) / self.input_scale_) @ self.coef_ + self.intercept_
+        out = ((P - self.input_mean_) / self.input_scale_) @ self.coef_.T + self.intercept_
         return out.ravel() if out.shape[1] == 1 and getattr(self, "_y_1d", False) else out
 
     def score_voxels(self, X, Y, Y_measured=None, base=False):
@@ -348,7 +341,8 @@ class ConnectivityEncoder(RegressorMixin, BaseEstimator):
         ndarray of shape (n_voxels,)
         """
         pred = self.predict_base(X) if base else self.predict(X, Y_measured=Y_measured)
-        return _pearson_columns(pred.reshape(len(pred), -1), np.asarray(Y, dtype=float).reshape(len(pred), -1))
+        r = pearsonr(np.asarray(Y, dtype=float).reshape(len(pred), -1), pred.reshape(len(pred), -1))
+        return np.nan_to_num(np.atleast_1d(r))  # a constant prediction (e.g. a zeroed voxel) scores 0
 
     def score_regions(self, X, Y, Y_measured=None, base=False):
         """Mean Pearson r over each region's voxels.

@@ -22,8 +22,10 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.model_selection import KFold
 
-from neurokit.connectivity._ridge import DEFAULT_ALPHAS, LooRidge, loo_alphas, ridge_coef, svd_design
+from neurokit.connectivity._encoder import default_base_estimator
 from neurokit.errors import InputError, check_finite
+from neurokit.regression import DEFAULT_ALPHAS
+from neurokit.regression._loo import loo_alphas, ridge_coef, svd_design
 
 
 def residual_coupling(X, Y, regions, base_estimator=None, n_components=2, cv=5, alphas=None, random_state=0):
@@ -36,7 +38,7 @@ def residual_coupling(X, Y, regions, base_estimator=None, n_components=2, cv=5, 
     Y : ndarray of shape (n_samples, n_voxels)
     regions : array-like of shape (n_voxels,)
     base_estimator : sklearn regressor, optional
-        Default :class:`LooRidge`.
+        Default: :func:`~neurokit.connectivity.default_base_estimator`.
     n_components : int
         Principal components kept per source region.
     cv : int
@@ -66,7 +68,7 @@ def residual_coupling(X, Y, regions, base_estimator=None, n_components=2, cv=5, 
     small = min(int((regions == r).sum()) for r in names)
     if not 1 <= k <= small:
         raise InputError(f"n_components={n_components} must lie in [1, {small}] (voxels of the smallest region).")
-    base = LooRidge() if base_estimator is None else base_estimator
+    base = default_base_estimator() if base_estimator is None else base_estimator
     P = np.empty_like(Y)
     for tr, te in KFold(int(cv), shuffle=True, random_state=random_state).split(X):
         P[te] = clone(base).fit(X[tr], Y[tr]).predict(X[te]).reshape(len(te), -1)

@@ -1,6 +1,6 @@
 """Loader for the Algonauts 2021 challenge data (mini and full track), real or simulated.
 
-Layout (``root`` = the unzipped download, or ``neurokit.data.ensure("algonauts2021")``)::
+Layout (``root`` = the unzipped download, or ``neurokit data simulate algonauts2021``)::
 
     AlgonautsVideos268_All_30fpsmax/NNNN_<id>.mp4      sorted order; the first n_train are training videos
     participants_data_v2021/mini_track/subXX/{ROI}.pkl  {"train": (n_train, 3, V)}
@@ -20,9 +20,9 @@ import numpy as np
 from neurokit.data import _checks, safe_pickle
 from neurokit.errors import InputError, DataError, UnknownNameError
 
-__all__ = ["AlgonautsData", "load_algonauts2021", "ALGONAUTS_ROIS", "VIDEO_DIR", "SUBJECT_DATA_DIR"]
+__all__ = ["AlgonautsData", "load_algonauts2021", "ROIS", "VIDEO_DIR", "SUBJECT_DATA_DIR"]
 
-ALGONAUTS_ROIS = ("V1", "V2", "V3", "V4", "LOC", "EBA", "FFA", "STS", "PPA")
+ROIS = ("V1", "V2", "V3", "V4", "LOC", "EBA", "FFA", "STS", "PPA")
 VIDEO_DIR = "AlgonautsVideos268_All_30fpsmax"
 SUBJECT_DATA_DIR = "participants_data_v2021"
 N_REPEATS = 3
@@ -120,7 +120,7 @@ def load_algonauts2021(root, subjects=None, rois=None, average_repeats: bool = T
     videos = tuple(sorted(vdir.glob("*.mp4"))) if vdir.is_dir() else ()
     if not videos:
         raise DataError(f"no videos found in {vdir}. Unzip the Algonauts 2021 videos there (see the data card), or "
-                        "use neurokit.data.ensure('algonauts2021', profile='embedded') for the simulated copy.")
+                        "run `neurokit data simulate algonauts2021` for the simulated copy.")
     bad_names = [p.name for p in videos if not re.match(r"^\d{4}_", p.name)]
     if bad_names:
         raise DataError(f"{vdir} holds video(s) not named NNNN_<id>.mp4, e.g. {bad_names[:3]}; the sorted order "
@@ -139,12 +139,12 @@ def load_algonauts2021(root, subjects=None, rois=None, average_repeats: bool = T
     if track == "full":
         rois = ["WB"]
     else:
-        rois = list(ALGONAUTS_ROIS) if rois is None else ([rois] if isinstance(rois, str) else list(rois))
+        rois = list(ROIS) if rois is None else ([rois] if isinstance(rois, str) else list(rois))
         if not rois:
-            raise InputError(f"rois is empty; pass at least one of {', '.join(ALGONAUTS_ROIS)} (or None for all).")
+            raise InputError(f"rois is empty; pass at least one of {', '.join(ROIS)} (or None for all).")
         for r in rois:
-            if r not in ALGONAUTS_ROIS:
-                raise UnknownNameError("Algonauts ROI", r, ALGONAUTS_ROIS)
+            if r not in ROIS:
+                raise UnknownNameError("Algonauts ROI", r, ROIS)
     responses: dict = {}
     masks: dict = {}
     n_train = None

@@ -1,6 +1,6 @@
 """Loader for the BOLD Moments Dataset (BMD) version-B prepared betas, real or simulated.
 
-Layout under ``root`` (the OpenNeuro ds005165 tree, or ``neurokit.data.ensure("bold_moments")``)::
+Layout under ``root`` (the OpenNeuro ds005165 tree, or ``neurokit data simulate bold_moments``)::
 
     derivatives/versionB/MNI152/prepared_allvoxel_pkl/sub-XX/sub-XX_roi-{l,r}{ROI}_betas_normalized.pkl
         {"train_data_allvoxel": (1000, 3, V), "test_data_allvoxel": (102, 10, V)}
@@ -135,7 +135,7 @@ def load_bold_moments(root, subjects=None, rois=None, average_repeats: bool = Tr
     present = _present_subjects(root)
     if not present:
         raise DataError(f"no subject folders (sub-XX) under {root / ROI_DIR}. Download the BMD version-B prepared "
-                        "betas there (see the data card) or use neurokit.data.ensure('bold_moments', 'embedded').")
+                        "betas there (see the data card) or run `neurokit data simulate bold_moments`.")
     subjects = present if subjects is None else [_norm_subject(s) for s in
                                                  ([subjects] if isinstance(subjects, str) else subjects)]
     for s in subjects:

@@ -1,4 +1,4 @@
-"""Loader for the cc2017 tensors in the layout NEURONS consumes (real download or :mod:`neurokit.sim.cc2017`).
+"""Loader for the cc2017 tensors in the layout NEURONS consumes (real download or its simulation).
 
 The test fMRI is averaged over its 10 repetitions at load time, as NEURONS does; the training fMRI keeps its
 2 repetitions (stage 1 alternates them by epoch, stage 2 uses repetition 0).
@@ -74,7 +74,7 @@ def _load(path: Path):
 
     if not path.exists():
         raise DataError(
-            f"missing cc2017 file {path}. Simulate the set with neurokit.sim.cc2017.simulate_cc2017(root) "
+            f"missing cc2017 file {path}. Simulate the set with `neurokit data simulate cc2017` "
             "or download the real tensors (gongzx/cc2017_dataset + McGregorW/NEURONS) into that folder.")
     try:
         obj = torch.load(path, weights_only=True, map_location="cpu")
@@ -101,7 +101,7 @@ def load_cc2017(root, subject: int = 1) -> CC2017Data:
     """
     root = Path(root)
     if not root.is_dir():
-        raise DataError(f"cc2017 folder {root} does not exist; run neurokit.sim.cc2017.simulate_cc2017({str(root)!r}).")
+        raise DataError(f"cc2017 folder {root} does not exist; simulate it with `neurokit data simulate cc2017`, or place the real tensors there.")
     available = sorted(int(p.name[5]) for p in root.glob("subj0*_train_fmri.pt"))
     if subject not in available:
         raise InputError(f"subject {subject!r} not found in {root}; available subjects: {available} "

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
-from neurokit.errors import DataError, InputError
+from neurokit.errors import DataError, InputError, UnknownNameError
+from neurokit.stats import pearsonr
 
 __all__ = ["RetinaData", "load_retina", "MOVIES", "movie_store"]
 
@@ -88,8 +89,6 @@ def movie_store(root, movie: str) -> Path:
     """Path of the zarr store of ``movie`` under ``root`` (or under ``root/20150423_90/``, the authors' layout)."""
     key = MOVIES.get(str(movie))
     if key is None:
-        from neurokit.errors import UnknownNameError
-
         raise UnknownNameError("movie", movie, sorted(MOVIES))
     direct = Path(root) / f"{key}_zarr"
     nested = Path(root) / "20150423_90" / f"{key}_zarr"  # the authors' folder name (manifest layout)
@@ -102,7 +101,7 @@ def load_retina(root, movie: str = "MOVIE01", load_stimulus: bool = True) -> Ret
     Parameters
     ----------
     root : path
-        Folder holding ``MOVIE01_zarr`` and ``MOVIE03_zarr`` (e.g. ``neurokit.data.registry.ensure("vist_retina")``).
+        Folder holding ``MOVIE01_zarr`` and ``MOVIE03_zarr`` (e.g. made by ``neurokit data simulate vist_retina``).
     movie : str
         ``"MOVIE01"``/``"movie1"`` or ``"MOVIE03"``/``"movie2"``.
     load_stimulus : bool
@@ -121,8 +120,8 @@ def load_retina(root, movie: str = "MOVIE01", load_stimulus: bool = True) -> Ret
 
     path = movie_store(root, movie)
     if not path.is_dir():
-        raise DataError(f"no retina store at {path}. Create it with neurokit.data.registry.ensure('vist_retina', "
-                        "profile) (simulated) or place the preprocessed MOVIE01_zarr/MOVIE03_zarr stores there.")
+        raise DataError(f"no retina store at {path}. Create it with `neurokit data simulate vist_retina` "
+                        "(simulated) or place the preprocessed MOVIE01_zarr/MOVIE03_zarr stores there.")
     try:
         g = zarr.open_group(str(path), mode="r")
     except Exception as e:  # noqa: BLE001
@@ -164,6 +163,4 @@ def noise_ceiling_cc(data: RetinaData) -> np.ndarray:
     """Per-cell CC between trial-averaged counts and the true rate (simulation only): the best any model can do."""
     if data.rate_true is None:
         raise InputError("noise_ceiling_cc needs rate_true (simulated data).")
-    from neurokit.vist.metrics import pearson_cc
-
-    return pearson_cc(data.rate_true.T, data.spike_avg.T)[0]
+    return np.nan_to_num(pearsonr(data.rate_true, data.spike_avg))

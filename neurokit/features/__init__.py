@@ -1,17 +1,17 @@
-"""Feature extraction: a registry of 37 image and video DNNs with model cards, per-model block maps, one-pass
-multi-layer extraction with hooks, a content-keyed on-disk feature cache and in-fold PCA.
+"""Feature extraction: a registry of image and video DNNs with model cards, per-model block maps, one-pass
+multi-layer extraction with hooks, a content-keyed on-disk feature cache, and patch-grid tokens for the retina.
 
 >>> from neurokit.features import list_extractors, create_extractor
 >>> ex = create_extractor("i3d_r50_8x8.k400", layers="blocks")   # doctest: +SKIP
 >>> feats = ex.extract(clip)          # {"B1": (64,), …, "B7": (400,)}  # doctest: +SKIP
 """
 from neurokit import _progress  # noqa: F401  (first import of tqdm.auto, without its notebook warning)
-from neurokit.features.cards import FAMILY_RULE, ModelCard, Sampling, get_card, list_extractors, roster_table
+from neurokit.features._roster import get_card, list_extractors, roster_table
 from neurokit.features.cache import extract_dataset
+from neurokit.features.cards import FAMILY_RULE, ModelCard, Sampling
 from neurokit.features.extractor import Extractor, Features, create_extractor
-from neurokit.features.pca import PCA
 
 __all__ = [
     "list_extractors", "get_card", "roster_table", "ModelCard", "Sampling", "FAMILY_RULE",
-    "create_extractor", "Extractor", "Features", "extract_dataset", "PCA",
+    "create_extractor", "Extractor", "Features", "extract_dataset",
 ]

@@ -14,7 +14,14 @@ but no published checkpoint loads into it, so those entries run with random weig
 """
 from __future__ import annotations
 
-from neurokit.features.cards import ModelCard, Sampling
+import dataclasses
+import fnmatch
+import json
+from functools import lru_cache
+from importlib import resources
+
+from neurokit.errors import UnknownNameError
+from neurokit.features.cards import ModelCard, Sampling, load_layer_map
 
 IMAGENET = ((0.485, 0.456, 0.406), (0.229, 0.224, 0.225))
 HALF = ((0.5, 0.5, 0.5), (0.5, 0.5, 0.5))
@@ -282,3 +289,89 @@ ROSTER: list[ModelCard] = [
                  "(module names mirror the original so its checkpoint keys map after stripping prefixes; not "
                  "tested against the real file)"),
 ]
+
+
+# --------------------------------------------------------------------------------------------- the registry
+@lru_cache(maxsize=None)
+def _block_dims() -> dict:
+    path = resources.files("neurokit.features") / "layer_maps" / "_dims.json"
+    return json.loads(path.read_text()) if path.is_file() else {}
+
+
+def _finish(card: ModelCard) -> ModelCard:
+    lm = load_layer_map(card.layer_map)
+    blocks = lm["blocks"]
+    return dataclasses.replace(
+        card,
+        layers={b: v["module"] for b, v in blocks.items()},
+        layouts={b: v["layout"] for b, v in blocks.items()},
+        block_dims=dict(_block_dims().get(card.name, {})),
+    )
+
+
+@lru_cache(maxsize=None)
+def _registry() -> dict[str, ModelCard]:
+    return {c.name: _finish(c) for c in ROSTER}
+
+
+def list_extractors(pattern: str | None = None) -> list[str]:
+    """Names of the registered extractors, sorted; ``pattern`` is a glob (``"slowfast*"``) or substring.
+
+    Parameters
+    ----------
+    pattern : str, optional
+        ``fnmatch`` glob when it contains ``*?[``, otherwise a case-insensitive substring.
+
+    Returns
+    -------
+    names : list of str
+    """
+    names = sorted(_registry())
+    if pattern is None:
+        return names
+    if any(ch in pattern for ch in "*?["):
+        return [n for n in names if fnmatch.fnmatch(n, pattern)]
+    return [n for n in names if pattern.lower() in n.lower()]
+
+
+def get_card(name: str) -> ModelCard:
+    """The :class:`ModelCard` of ``name``; an unknown name raises :class:`UnknownNameError` with near matches."""
+    reg = _registry()
+    if name not in reg:
+        raise UnknownNameError("extractor", name, reg)
+    return reg[name]
+
+
+def roster_table():
+    """The roster as a ``pandas.DataFrame`` (one row per card: family labels, sampling, blocks, weights)."""
+    import pandas as pd
+
+    rows = []
+    for name in list_extractors():
+        c = get_card(name)
+        ps, es = c.paper_sampling, c.embedded_sampling
+        rows.append(
+            {
+                "name": name,
+                "model": c.display_name,
+                "modality": c.modality,
+                "architecture": c.architecture,
+                "supervision": c.supervision,
+                "streams": c.streams,
+                "train data": c.train_data,
+                "source": c.source,
+                "blocks": len(c.layers),
+                "paper sampling": _fmt_sampling(c, ps),
+                "embedded sampling": _fmt_sampling(c, es),
+                "embedded weights": c.weights_label(),
+                "substitute for": c.substitute_for or "",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _fmt_sampling(card: ModelCard, s: Sampling) -> str:
+    if card.modality == "image":
+        n = "all" if s.n_frames is None else f"≤{s.n_frames}"
+        return f"{n} frames @ stride {s.stride}, {s.size}px"
+    return f"{s.n_frames}×{s.stride}, {s.size}px"

@@ -11,7 +11,8 @@ from neurokit.config import resolve_device
 from neurokit.errors import InputError, UnknownNameError
 from neurokit.features import hooks, pooling, sampling
 from neurokit.features.builders import build_model
-from neurokit.features.cards import ModelCard, Sampling, get_card, load_layer_map
+from neurokit.features._roster import get_card
+from neurokit.features.cards import ModelCard, Sampling, load_layer_map
 from neurokit.features.weights import (check_weights, embedded_source, load_paper_weights,
                                        paper_weights_path, verify_paper_file)
 

@@ -167,7 +167,11 @@ def _resize(x, size, mode):
 
 def prepare(data, model: NeuronsModel, text_method: str = "minilm", subj_idx: int = 0,
             semantic_tokens: bool = True, object_tokens: float = 1.0) -> Prepared:
-    """Targets for ``data`` (:class:`~neurokit.data.cc2017.CC2017Data`) sized to ``model``; fits its CLIPProj.
+    """Targets for ``data`` sized to ``model``; fits its CLIPProj.
+
+    ``data`` holds one subject's arrays in the cc2017 layout as attributes: ``train_fmri``/``test_fmri``
+    (clips, voxels), ``train_frames``/``test_frames`` (clips, 6, 3, H, W), masks, captions, concept labels and
+    ``concept_names``, ``n_voxels``.
 
     ``semantic_tokens`` adds the caption embedding to the frame tokens; ``object_tokens`` is the scale of the
     local key-object vector added to the tokens of the patches the key object covers (0: none; see

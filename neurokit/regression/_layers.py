@@ -1,4 +1,4 @@
-"""Encoders over several DNN layers: the layer-weighted model of the paper's Eq. 1, and best-layer selection."""
+"""The layer-weighted encoding model of the paper's Eq. 1 (several DNN blocks at once)."""
 from __future__ import annotations
 
 import numpy as np
@@ -85,7 +85,7 @@ def nnls_stack(P, Y, per_target=False):
 
 
 class _LayerEncoder(RegressorMixin, BaseEstimator):
-    """What the layer encoders share: input preparation in ``fit`` and per-target R² in ``score``."""
+    """Input preparation in ``fit`` and per-target R² in ``score`` for encoders over several layers."""
 
     def _prepare_fit(self, Xs, y, option: str, allowed: tuple[str, ...]):
         """Check the mode option, the targets and the layers; return ``(names, mats, Y2)`` with 2-D ``Y2``."""
@@ -216,81 +216,4 @@ class LayerWeightedEncoder(_LayerEncoder):
         if X.shape[1] != self.coef_.shape[1]:
             raise InputError(f"layer features have {X.shape[1]} columns in all, fit saw {self.coef_.shape[1]}.")
         out = X @ self.coef_.T + self.intercept_
-        return out[:, 0] if self._y_1d else out
-
-
-class BestLayerEncoder(_LayerEncoder):
-    """Best single layer by inner cross-validation, then a ridge on that layer (the usual alternative to Eq. 1).
-
-    Each layer gets a :class:`RidgeCV`; a layer's CV error for a target is its mean held-out MSE at the
-    alpha chosen for that target (``min`` over alphas of ``cv_scores_``; the same inner folds for every
-    layer, so the comparison is fair). No outer test data are touched.
-
-    Parameters
-    ----------
-    alphas, cv, backend, dtype, n_targets_batch : passed to :class:`RidgeCV`.
-    select : {"shared", "per_target"}, default "shared"
-        "shared": one layer for all targets (the ROI), the one with the lowest mean CV MSE;
-        "per_target": the best layer for each voxel.
-
-    Attributes
-    ----------
-    layer_names_ : list of str
-    layer_cv_mse_ : ndarray of shape (n_layers, n_targets)
-    best_layer_ : str  (``select="shared"``)
-    best_layers_ : ndarray of str, shape (n_targets,)
-    layer_models_ : list of RidgeCV
-    """
-
-    def __init__(self, alphas=None, cv=5, select="shared", backend="numpy", dtype=None, n_targets_batch=None):
-        self.alphas = alphas
-        self.cv = cv
-        self.select = select
-        self.backend = backend
-        self.dtype = dtype
-        self.n_targets_batch = n_targets_batch
-
-    def fit(self, Xs, y):
-        """Fit a RidgeCV per layer and select the best layer(s) by inner CV error.
-
-        Parameters
-        ----------
-        Xs : dict or list of array-like of shape (n_samples, n_features_l)
-        y : array-like of shape (n_samples, n_targets) or (n_samples,)
-
-        Returns
-        -------
-        self
-        """
-        names, mats, Y2 = self._prepare_fit(Xs, y, "select", ("shared", "per_target"))
-        self.layer_models_ = [
-            RidgeCV(alphas=self.alphas, cv=self.cv, backend=self.backend, dtype=self.dtype,
-                    n_targets_batch=self.n_targets_batch).fit(X, Y2) for X in mats
-        ]
-        self.layer_cv_mse_ = np.stack([m.cv_scores_.min(axis=0) for m in self.layer_models_])
-        if self.select == "shared":
-            best = int(np.argmin(self.layer_cv_mse_.mean(axis=1)))
-            idx = np.full(Y2.shape[1], best)
-            self.best_layer_ = names[best]
-        else:
-            idx = np.argmin(self.layer_cv_mse_, axis=0)
-        self.best_layers_ = np.array(names, dtype=object)[idx]
-        self._best_idx = idx
-        self.layer_names_ = names
-        return self
-
-    def predict(self, Xs):
-        """Predict each target from its selected layer.
-
-        Returns
-        -------
-        ndarray of shape (n_samples, n_targets), or (n_samples,) if fitted on 1-D y
-        """
-        check_is_fitted(self, "layer_models_")
-        _, mats = as_layers(Xs, names_expected=self.layer_names_)
-        out = np.empty((mats[0].shape[0], len(self._best_idx)))
-        for li in np.unique(self._best_idx):
-            cols = self._best_idx == li
-            m = self.layer_models_[li]
-            out[:, cols] = mats[li] @ m.coef_[cols].T + m.intercept_[cols]
         return out[:, 0] if self._y_1d else out

@@ -10,10 +10,12 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from neurokit.errors import InputError, UnknownNameError, check_finite
 from neurokit.regression._backend import get_backend
+from neurokit.regression._loo import loo_alphas, ridge_coef, svd_design
 from neurokit.regression._solvers import SOLVERS
 
 logger = logging.getLogger(__name__)
 
+#: The one default grid of ridge penalties (every estimator of the package that selects a penalty uses it).
 DEFAULT_ALPHAS = np.logspace(-2, 6, 20)
 DEFAULT_BATCH = 4096
 SCORE_BLOCK = 2048  # targets per alpha-GEMM block: keeps the held-out predictions in cache
@@ -215,10 +217,12 @@ class RidgeCV(MultiOutputMixin, RegressorMixin, BaseEstimator):
     alphas : array-like of shape (n_alphas,) or None, default None
         Candidate regularisation strengths; all must be > 0. None means ``np.logspace(-2, 6, 20)``
         (:data:`DEFAULT_ALPHAS`; an array default would break sklearn's parameter repr).
-    cv : int, sklearn splitter or iterable of (train, validation) pairs, default 5
+    cv : int, "loo", sklearn splitter or iterable of (train, validation) pairs, default 5
         An int means unshuffled ``KFold(cv)`` (contiguous blocks: right for time series and for
-        stimulus-ordered data). Leave-one-out is allowed but refused on column-centred X with
-        ``fit_intercept=False`` when n_features >= n_train - 1, where it is degenerate.
+        stimulus-ordered data). ``"loo"`` selects each target's alpha by its exact leave-one-out error, from one
+        SVD of the centred design (:mod:`neurokit.regression._loo`; numpy backend, needs ``fit_intercept=True``).
+        Leave-one-out folds given as a splitter are refused on column-centred X with ``fit_intercept=False``
+        when n_features >= n_train - 1, where they are degenerate.
     fit_intercept : bool, default True
         Fit an intercept per target. X and Y are centred with the *training-fold* means inside every
         CV fold (the validation rows with the same means), so no validation statistics leak into training.
@@ -293,6 +297,8 @@ class RidgeCV(MultiOutputMixin, RegressorMixin, BaseEstimator):
         self._y_1d = Y.ndim == 1
         Y2 = Y[:, None] if self._y_1d else Y
         alphas = check_alphas(DEFAULT_ALPHAS if self.alphas is None else self.alphas)
+        if isinstance(self.cv, str) and self.cv == "loo":
+            return self._fit_loo(X, Y2, alphas)
         folds = make_folds(self.cv, X.shape[0], X, None)
         _check_loo_trap(X, folds, self.fit_intercept)
         if self.solver not in (*SOLVERS, "auto"):
@@ -313,6 +319,29 @@ class RidgeCV(MultiOutputMixin, RegressorMixin, BaseEstimator):
         self.solver_ = solver
         self.best_alphas_ = alphas[best]
         self.cv_scores_ = scores
+        if self._y_1d:
+            self.coef_, self.intercept_ = coef[0], float(intercept[0])
+        else:
+            self.coef_, self.intercept_ = coef, intercept
+        return self
+
+    def _fit_loo(self, X, Y, alphas):
+        """Exact leave-one-out choice of one alpha per target (closed form, one SVD of the centred design)."""
+        if not self.fit_intercept:
+            raise InputError("cv='loo' needs fit_intercept=True (the closed form treats the intercept as the "
+                             "target mean); centre the data yourself and use K-fold CV otherwise.")
+        if X.shape[0] < 3:
+            raise InputError(f"cv='loo' needs at least 3 samples, got {X.shape[0]}.")
+        dt = self._resolve_dtype(X)
+        Xf, Yf = np.asarray(X, dtype=np.float64), np.asarray(Y, dtype=np.float64)
+        x_mean, y_mean = Xf.mean(0), Yf.mean(0)
+        U, s, Vt = svd_design(Xf - x_mean)
+        best, loo = loo_alphas(U, s, Yf - y_mean, alphas)
+        coef = ridge_coef(U, s, Vt, Yf - y_mean, best).T  # (n_targets, n_features)
+        self.alphas_, self.solver_ = alphas, "svd"
+        self.best_alphas_, self.cv_scores_ = best, loo
+        intercept = y_mean - coef @ x_mean
+        coef, intercept = coef.astype(dt, copy=False), intercept.astype(dt, copy=False)
         if self._y_1d:
             self.coef_, self.intercept_ = coef[0], float(intercept[0])
         else:

@@ -274,7 +274,7 @@ def demo_ridge_task(task: Mapping, n_samples: int = 120, n_features: int = 20, n
     from threadpoolctl import threadpool_limits
 
     from neurokit.regression._ridge import RidgeCV
-    from neurokit.regression._scoring import pearsonr
+    from neurokit.stats._scoring import pearsonr
 
     seed = int(sha256_json(dict(task))[:8], 16)
     rng = np.random.default_rng(seed)

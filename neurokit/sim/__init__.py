@@ -11,12 +11,14 @@ Submodules (imported on first use, so ``import neurokit.sim`` stays light):
     simulated retinal ganglion cells in the Vi-ST layout.
 ``neurokit.sim.cc2017``
     simulated cc2017-like video fMRI for the NEURONS pipeline.
+``neurokit.sim.regions``
+    small worlds of coupled regions with a planted inter-region matrix.
 """
 from __future__ import annotations
 
 from neurokit._lazy import lazy_submodules
 
-__all__ = ["video", "brain", "retina", "cc2017"]
+__all__ = ["video", "brain", "retina", "cc2017", "regions"]
 
 
 __getattr__ = lazy_submodules(__name__, __all__)

@@ -78,8 +78,9 @@ from pathlib import Path
 
 import numpy as np
 
-from neurokit._io import atomic_path, atomic_write_json
+from neurokit._io import atomic_path, atomic_write_json, sha256_file
 from neurokit.data import safe_pickle
+from neurokit.data.algonauts import ROIS as ALGONAUTS_ROIS
 from neurokit.errors import DataError, InputError, UnknownNameError
 from neurokit.sim.video import CLASSES, SCENES, VideoWorldConfig, clip_metadata, make_clip, write_mp4
 
@@ -95,7 +96,7 @@ log = logging.getLogger(__name__)
 
 SIM_VERSION = 3
 
-ROIS: tuple[str, ...] = ("V1", "V2", "V3", "V4", "LOC", "EBA", "FFA", "STS", "PPA")
+ROIS: tuple[str, ...] = ALGONAUTS_ROIS  #: the nine ROIs of the Algonauts 2021 mini track, in the data set's order
 
 #: Planted share of each ROI's feature-driven variance that comes from motion features.
 MOTION_SHARE: dict[str, float] = {
@@ -613,7 +614,7 @@ def simulate_algonauts2021(root, profile: str = "embedded", seed: int = 0, progr
 
 
 def simulate_bold_moments(root, profile: str = "embedded", seed: int = 0, progress: bool = False,
-                          config: BrainSimConfig | None = None) -> None:
+                          config: BrainSimConfig | None = None, reuse_from=None) -> None:
     """Write a simulated BOLD Moments data set (version-B prepared betas) into the empty folder ``root``.
 
     Layout (paths as in the real derivatives, plus ``ground_truth/``)::
@@ -630,7 +631,9 @@ def simulate_bold_moments(root, profile: str = "embedded", seed: int = 0, progre
 
     The whole-brain betas hold the ROI voxels in :data:`ROIS` order followed by the unassigned voxels;
     ``ground_truth/subXX.npz`` has ``bmd_part_{l,r}{PART}`` index arrays into each ROI's voxels.
-    Parameters are those of :func:`simulate_algonauts2021`.
+    Parameters are those of :func:`simulate_algonauts2021`, and ``reuse_from``: the folder of a simulated
+    ``algonauts2021`` data set of the same world, whose clips and features are reused when it was made with the
+    same config, seed and :data:`SIM_VERSION` and its videos match its checksums (optional).
     """
     root = Path(root)
     cfg = config or _config_for(profile)
@@ -641,7 +644,7 @@ def simulate_bold_moments(root, profile: str = "embedded", seed: int = 0, progre
     def writer(i, clip):
         write_mp4(vdir / f"{i + 1:04d}.mp4", clip.frames, clip.fps)
 
-    reused = _reuse_sibling_world(root, cfg, seed)
+    reused = None if reuse_from is None else _reuse_world(Path(reuse_from), cfg, seed)
     if reused is not None:  # same world already simulated for algonauts2021: copy its clips, reuse its features
         S, M, metas, videos = reused
         for i, src in enumerate(videos):
@@ -706,17 +709,13 @@ def simulate_bold_moments(root, profile: str = "embedded", seed: int = 0, progre
     _write_ground_truth(root, world, "bold_moments", extra)
 
 
-def _reuse_sibling_world(root: Path, cfg: BrainSimConfig, seed: int):
-    """Features, labels and MP4 paths of the same world from a complete sibling ``algonauts2021`` data set.
+def _reuse_world(sib: Path, cfg: BrainSimConfig, seed: int):
+    """Features, labels and MP4 paths of the same world from the complete simulated ``algonauts2021`` set ``sib``.
 
-    ``neurokit.data.ensure`` builds data sets side by side under ``<data_home>/simulated/<profile>/``; when the
-    simulated Algonauts set next to ``root`` was made with the same config, seed and :data:`SIM_VERSION`, and
-    its videos still match its checksums, the BOLD Moments simulation reuses them (hard links where the file
-    system allows; byte-identical result in a fraction of the time). Returns ``None`` otherwise.
+    When ``sib`` was made with the same config, seed and :data:`SIM_VERSION`, and its videos still match its
+    checksums, the BOLD Moments simulation reuses them (hard links where the file system allows; byte-identical
+    result in a fraction of the time). Returns ``None`` otherwise.
     """
-    from neurokit._io import sha256_file
-
-    sib = Path(root).parent / ("algonauts2021" + ("" if int(seed) == 0 else f"-seed{int(seed)}"))
     try:
         model = json.loads((sib / "ground_truth" / "model.json").read_text())
         sums = json.loads((sib / "checksums.json").read_text())
@@ -796,7 +795,7 @@ def load_ground_truth(root) -> BrainGroundTruth:
     gt = Path(root) / "ground_truth"
     if not (gt / "model.json").is_file():
         raise DataError(f"no ground truth under {gt}: {root} is not a simulated fMRI data set (real data have "
-                        "none). Use neurokit.data.ensure(name, profile='embedded') to get a simulated one.")
+                        "none). Simulate one with `neurokit data simulate --profile embedded`.")
     model = json.loads((gt / "model.json").read_text())
     with np.load(gt / "features.npz", allow_pickle=False) as f:
         static, motion = f["static"], f["motion"]

@@ -29,8 +29,8 @@ Files (per movie, ``<root>/MOVIE01_zarr`` and ``<root>/MOVIE03_zarr``, zarr v3 g
     ``spike_avg (frames, cells)`` float32 trial-averaged counts per frame (the regression target),
     ``spikes (trials, frames, cells)`` uint8 counts, ``rate_true (frames, cells)`` expected counts,
     ``stimulus (frames, S, S)`` uint8 grey frames, ``dinov2_feats_0 (frames, 256, D)`` float32 features of a
-    stand-in extractor (name in attrs ``feature_extractor``; see :mod:`neurokit.vist.features`),
-    ``rf_to_dinov2 (cells, 16, 16)`` RF maps estimated with :func:`neurokit.vist.rf.estimate_rf_maps` from a
+    stand-in extractor (name in attrs ``feature_extractor``; see :mod:`neurokit.features.grid`),
+    ``rf_to_dinov2 (cells, 16, 16)`` RF maps estimated with :func:`neurokit.stats.rf.estimate_rf_maps` from a
     simulated white-noise recording, attrs ``split_train`` / ``split_test`` (first / second half of frames).
     Ground truth in ``<root>/truth.npz``: true spatial RFs (cells, S, S), temporal filters (cells, 15), cell
     types, nonlinearity parameters, positions; and ``<root>/card.json`` describing the simulation.
@@ -295,8 +295,8 @@ def simulate_retina(root, profile: str = "embedded", seed: int = 0, **overrides)
     Path
         ``root``.
     """
-    from neurokit.vist.features import EXTRACTORS, extract_grid_features
-    from neurokit.vist.rf import estimate_rf_maps
+    from neurokit.features.grid import EXTRACTORS, extract_grid_features
+    from neurokit.stats.rf import estimate_rf_maps
 
     check_profile(profile)
     cfg = {**PROFILE_SIZES[profile], **overrides}

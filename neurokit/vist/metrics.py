@@ -21,6 +21,7 @@ import warnings
 import numpy as np
 
 from neurokit.errors import InputError
+from neurokit.stats import pearsonr
 
 
 def _to_numpy(a) -> np.ndarray:
@@ -73,17 +74,9 @@ def pearson_cc(pred, target) -> tuple[np.ndarray, float]:
         raise InputError(f"pred and target must have the same shape; got {p.shape} and {t.shape}.")
     p = _join_time(p, "pred").astype(np.float64)
     t = _join_time(t, "target").astype(np.float64)
-    n = p.shape[1]
-    if n < 2:
+    if p.shape[1] < 2:
         raise InputError("pearson_cc needs at least 2 frames per cell.")
-    pc = p - p.mean(axis=1, keepdims=True)
-    tc = t - t.mean(axis=1, keepdims=True)
-    vx = (pc * pc).sum(axis=1) / (n - 1)
-    vy = (tc * tc).sum(axis=1) / (n - 1)
-    cxy = (pc * tc).sum(axis=1) / (n - 1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        r = np.clip(cxy / np.sqrt(vx * vy), -1.0, 1.0)
-    r[np.isnan(r)] = 0.0
+    r = np.nan_to_num(np.atleast_1d(pearsonr(t.T, p.T)))  # undefined (a constant trace) → 0, as the code does
     return r, float(np.abs(r).mean())
 
 
@@ -128,7 +121,7 @@ def peak_widths_trace(x, high_cut: float = 1.0) -> np.ndarray:
         return peak_widths(xc, peaks, rel_height=high_cut)[0]
 
 
-def _support_grid(data: np.ndarray, bandwidth_factor: float) -> np.ndarray:
+def support_grid(data: np.ndarray, bandwidth_factor: float) -> np.ndarray:
     """200-point grid: min-3bw … max+3bw with bw = std·Scott factor·bandwidth_factor (the code's helper)."""
     from scipy.stats import gaussian_kde
 
@@ -138,11 +131,11 @@ def _support_grid(data: np.ndarray, bandwidth_factor: float) -> np.ndarray:
     return np.linspace(data.min() - bw * 3, data.max() + bw * 3, 200)
 
 
-def _kde_on_grid(data: np.ndarray, other: np.ndarray, bandwidth_factor: float) -> np.ndarray:
+def kde_on_grid(data: np.ndarray, other: np.ndarray, bandwidth_factor: float) -> np.ndarray:
     """Density of ``data`` on the grid of data ∪ other; KDE bandwidth = bandwidth_factor² × std (code quirk)."""
     from scipy.stats import gaussian_kde
 
-    grid = _support_grid(np.concatenate([data, other]), bandwidth_factor)
+    grid = support_grid(np.concatenate([data, other]), bandwidth_factor)
     kde = gaussian_kde(data, bw_method=bandwidth_factor)
     kde.set_bandwidth(bw_method=kde.factor * bandwidth_factor)
     return kde(grid)
@@ -192,8 +185,8 @@ def sdkl_trace(target, pred, bandwidth_factor: float = 0.5, high_cut: float = 1.
     if len(wt) < 2 or len(wp) < 2:
         return float("inf")
     try:
-        dens_t = _kde_on_grid(wt, wp, bandwidth_factor)
-        dens_p = _kde_on_grid(wp, wt, bandwidth_factor)
+        dens_t = kde_on_grid(wt, wp, bandwidth_factor)
+        dens_p = kde_on_grid(wp, wt, bandwidth_factor)
         if divergence == "kl":
             return _kl(dens_p, dens_t)
         return float(0.5 * np.sum(np.abs(dens_p - dens_t)))

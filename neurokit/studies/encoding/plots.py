@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from neurokit.encoding.paper_values import ROIS
+from neurokit.studies.encoding.paper_values import ROIS
 
 
 def bars_paper_vs_run(paper, run, groups, title_paper="paper (digitised)", title_run="this run", marks=None,

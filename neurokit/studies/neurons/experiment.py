@@ -1,4 +1,5 @@
-"""One cached decoding run (train stage 1 + 2 on one subject, decode the test split), shared by the chapters.
+"""One cached decoding run (train stage 1 + 2 on one subject, decode the test split), shared by the chapters; its
+settings per profile are :mod:`neurokit.studies.neurons.settings`.
 
 The result is keyed by the content hash of the data set's ``sim_config.json``/checksums and every argument, and
 stored under ``cache_home()/neurons/<key>.pt`` (``torch.save`` of plain tensors, lists and numbers; read back
@@ -14,56 +15,19 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from neurokit._io import atomic_path, sha256_file, sha256_json
+from neurokit.config import cache_home
+from neurokit.data.cc2017 import load_cc2017
 from neurokit.errors import InputError
+from neurokit.neurons import train as T
+from neurokit.neurons.model import NeuronsModel, create_config
+from neurokit.neurons.train import ABLATIONS
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["run_decoding", "run_ablations", "data_fingerprint", "chapter_settings", "RUN_SETTINGS"]
-
-#: The parameters of the ``neurons_decoding`` chapter that define the shared training run (the keyword arguments
-#: of :func:`run_decoding` that the chapters set).
-RUN_SETTINGS = ("config", "stage1_epochs", "stage2_epochs", "stage1_batch", "stage2_batch", "lr", "text_method",
-                "use_prior", "batch_coupled", "eval_batch", "object_tokens", "rec_scale", "seed")
-
-
-def chapter_settings(profile: str, overrides: dict | None = None, chapter: str = "neurons_decoding",
-                     root=None) -> dict:
-    """The training settings of ``chapter`` under ``profile``, as :func:`run_decoding` keyword arguments.
-
-    They are read from one place, the chapter's ``parameters`` cell and ``notebooks/params/<profile>/<chapter>.yaml``,
-    so that another chapter reusing the cached run (the reconstruction chapter) cannot drift from it.
-
-    Parameters
-    ----------
-    profile : str
-    overrides : dict, optional
-        Replacements for some of :data:`RUN_SETTINGS` (unknown names are refused).
-    chapter : str
-        The chapter whose parameters define the run.
-    root : path-like, optional
-        The book's root (found from the working directory by default).
-
-    Returns
-    -------
-    dict
-        ``name -> value`` for every name in :data:`RUN_SETTINGS`.
-    """
-    from neurokit.book.chapters import discover, find_root, get_chapter, resolve_parameters
-    from neurokit.errors import UnknownNameError
-
-    root = Path(root) if root is not None else find_root()
-    params = resolve_parameters(root, get_chapter(discover(root), chapter), profile)
-    out = {k: params[k] for k in RUN_SETTINGS}
-    for k, v in (overrides or {}).items():
-        if k not in out:
-            raise UnknownNameError("training setting", k, RUN_SETTINGS)
-        out[k] = v
-    return out
-
+__all__ = ["run_decoding", "run_ablations", "data_fingerprint"]
 
 def data_fingerprint(root) -> str:
-    from neurokit._io import sha256_file
-
     root = Path(root)
     for name in ("checksums.json", "sim_config.json"):
         if (root / name).exists():
@@ -109,10 +73,6 @@ def run_decoding(root, subject: int = 1, config: str = "embedded", stage1_epochs
         (m, F, 3, H, W) in [0, 1], mask_probs, concept_probs, top_concept, captions), ``history`` and timings;
         ``model`` and ``stage1_state`` when ``return_model``.
     """
-    from neurokit._io import sha256_json
-    from neurokit.config import cache_home
-    from neurokit.neurons import train as T
-
     args = dict(subject=subject, config=config, stage1_epochs=stage1_epochs, stage2_epochs=stage2_epochs,
                 stage1_batch=stage1_batch, stage2_batch=stage2_batch, lr=lr, text_method=text_method,
                 use_prior=use_prior, batch_coupled=batch_coupled, subtasks=sorted(subtasks),
@@ -132,11 +92,6 @@ def run_decoding(root, subject: int = 1, config: str = "embedded", stage1_epochs
 
 def _run(root, args, subtasks, cache, stage1_state, prepared, return_model, path):
     """One decoding run; ``args`` is :func:`run_decoding`'s settings record (also its cache key)."""
-    from neurokit._io import atomic_path
-    from neurokit.data.cc2017 import load_cc2017
-    from neurokit.neurons import train as T
-    from neurokit.neurons.model import NeuronsModel, create_config
-
     data = load_cc2017(root, args["subject"])
     text_dim = 384 if args["text_method"] == "minilm" else 64
     cfg = create_config(args["config"], n_voxels=(data.n_voxels,), n_concepts=len(data.concept_names),
@@ -197,10 +152,6 @@ def run_ablations(root, subject: int = 1, ablations=None, stage2_epochs: int = 2
     dict
         ``name -> metrics`` (see :func:`neurokit.neurons.train.evaluate_subtasks`).
     """
-    from neurokit._io import atomic_path, sha256_json
-    from neurokit.config import cache_home
-    from neurokit.neurons.train import ABLATIONS
-
     ablations = ablations or ABLATIONS
     key = sha256_json({"ablations": ablations, "subject": subject, "stage2_epochs": stage2_epochs,
                        "data": data_fingerprint(root), **{k: (sorted(v) if isinstance(v, tuple) else v)

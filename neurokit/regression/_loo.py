@@ -1,7 +1,8 @@
-"""Closed-form ridge with one alpha per target, chosen by exact leave-one-out error (SVD path).
+"""The leave-one-out path of the ridge: closed-form solutions from one SVD, exact LOO errors, constrained fits.
 
-This is the solver the connectivity encoder uses for its connectivity weights ``A`` (and, by default, for
-its base encoder). It is deliberately small: one SVD of the design serves every alpha and every target.
+:class:`~neurokit.regression.RidgeCV` uses it for ``cv="loo"``; the connectivity encoder uses its pieces for the
+connectivity weights ``A`` (a zero-diagonal constraint by a rank-one update, a non-negative variant). One SVD of
+the design serves every alpha and every target.
 
 For a design ``X`` (centred) with thin SVD ``X = U S Vᵀ`` the ridge hat matrix at penalty ``α`` is
 ``H_α = U diag(s²/(s²+α)) Uᵀ`` and the leave-one-out residual of sample ``i`` is
@@ -11,9 +12,6 @@ intercept is the target mean, which this formula treats as known (the usual, sli
 from __future__ import annotations
 
 import numpy as np
-from sklearn.base import BaseEstimator, RegressorMixin
-
-DEFAULT_ALPHAS = np.logspace(-2, 5, 15)
 
 
 def svd_design(X):
@@ -164,45 +162,3 @@ def nonnegative_ridge(G, B, alpha, mask=None, coef0=None, n_iter=500, tol=1e-7):
         if delta <= tol * (1.0 + np.max(np.abs(A), initial=0.0)):
             break
     return A
-
-
-class LooRidge(RegressorMixin, BaseEstimator):
-    """Multi-target ridge regression, one alpha per target chosen by exact leave-one-out error.
-
-    A small sklearn-style estimator, the connectivity encoder's default base model.
-
-    Parameters
-    ----------
-    alphas : array-like of shape (n_alphas,)
-        Candidate penalties (for standardised features).
-    standardize : bool
-        Z-score the features with training statistics before fitting.
-
-    Attributes
-    ----------
-    coef_ : ndarray of shape (n_features, n_targets)
-    intercept_ : ndarray of shape (n_targets,)
-    alpha_ : ndarray of shape (n_targets,)
-    """
-
-    def __init__(self, alphas=DEFAULT_ALPHAS, standardize=True):
-        self.alphas = alphas
-        self.standardize = standardize
-
-    def fit(self, X, Y):
-        X = np.asarray(X, dtype=float)
-        Y = np.asarray(Y, dtype=float)
-        self.x_mean_ = X.mean(0)
-        self.x_scale_ = X.std(0) if self.standardize else np.ones(X.shape[1])
-        self.x_scale_[self.x_scale_ == 0] = 1.0
-        Xs = (X - self.x_mean_) / self.x_scale_
-        y_mean = Y.mean(0)
-        U, s, Vt = svd_design(Xs)
-        self.alpha_, _ = loo_alphas(U, s, Y - y_mean, self.alphas)
-        self.coef_ = ridge_coef(U, s, Vt, Y - y_mean, self.alpha_)
-        self.intercept_ = y_mean
-        return self
-
-    def predict(self, X):
-        Xs = (np.asarray(X, dtype=float) - self.x_mean_) / self.x_scale_
-        return Xs @ self.coef_ + self.intercept_

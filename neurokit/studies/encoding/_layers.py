@@ -7,6 +7,9 @@ from typing import Mapping
 import numpy as np
 
 from neurokit.errors import InputError
+from neurokit.features import create_extractor, extract_dataset
+from neurokit.regression import DEFAULT_ALPHAS, RidgeCV, standardize_reduce
+from neurokit.stats import pearsonr
 
 
 def single_threaded(fn):
@@ -38,20 +41,6 @@ def _stack_rois(responses):
     return rois, Y, labels
 
 
-def _reduce(Xtr, Xte, n_components, seed):
-    """Standardise and optionally PCA-reduce with statistics of the training clips only."""
-    mu, sd = Xtr.mean(0), Xtr.std(0)
-    sd[sd == 0] = 1.0
-    Xtr, Xte = (Xtr - mu) / sd, (Xte - mu) / sd
-    if n_components and Xtr.shape[1] > n_components:
-        from sklearn.decomposition import PCA
-
-        k = min(int(n_components), Xtr.shape[0] - 1)
-        pca = PCA(k, random_state=seed, svd_solver="randomized" if Xtr.shape[1] > 4 * k else "full").fit(Xtr)
-        Xtr, Xte = pca.transform(Xtr), pca.transform(Xte)
-    return Xtr, Xte
-
-
 @single_threaded
 def layer_scores(features, responses, folds, alphas=None, inner_cv=5, n_components=None, seed=0):
     """Encode every ROI from every block, fold by fold.
@@ -69,7 +58,7 @@ def layer_scores(features, responses, folds, alphas=None, inner_cv=5, n_componen
         ROI → responses.
     folds : list of (train, test) index arrays
     alphas : array-like, optional
-        Ridge grid (default ``np.logspace(-1, 5, 13)``).
+        Ridge grid (default :data:`neurokit.regression.DEFAULT_ALPHAS`).
     inner_cv : int
     n_components : int or None
     seed : int
@@ -82,11 +71,9 @@ def layer_scores(features, responses, folds, alphas=None, inner_cv=5, n_componen
     """
     import pandas as pd
 
-    from neurokit.regression import RidgeCV, pearsonr
-
     if not features:
         raise InputError("features is empty: pass {block name: (n_clips, n_features) array}.")
-    alphas = np.logspace(-1, 5, 13) if alphas is None else alphas
+    alphas = DEFAULT_ALPHAS if alphas is None else alphas
     rois, Y, labels = _stack_rois(responses)
     n = Y.shape[0]
     rows = []
@@ -98,7 +85,7 @@ def layer_scores(features, responses, folds, alphas=None, inner_cv=5, n_componen
             X = np.asarray(X, dtype=np.float64)
             if X.shape[0] != n:
                 raise InputError(f"block {block!r} has {X.shape[0]} clips but the responses have {n}.")
-            Xtr, Xte = _reduce(X[train], X[test], n_components, seed)
+            Xtr, Xte = standardize_reduce(X[train], X[test], n_components, seed)
             model = RidgeCV(alphas=alphas, cv=inner_cv).fit(Xtr, Ytr)
             r = pearsonr(Yte, model.predict(Xte))
             inner = model.cv_scores_.min(0)
@@ -177,8 +164,6 @@ def model_features(models, videos, weights="embedded", device=None, progress=Fal
     dict
         ``{model: {block: ndarray of shape (n_videos, n_features)}}``.
     """
-    from neurokit.features import create_extractor, extract_dataset
-
     out = {}
     for m in models:
         ex = create_extractor(m, layers="blocks", weights=weights, device=device)

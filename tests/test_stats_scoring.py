@@ -4,7 +4,7 @@ import pytest
 from scipy import stats
 
 from neurokit.errors import InputError
-from neurokit.regression import (
+from neurokit.stats import (
     ncsnr,
     noise_ceiling_from_ncsnr,
     noise_normalized_score,

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from neurokit.encoding._cv import disjoint_test_folds
-from neurokit.encoding._layers import model_features
+from neurokit.catalog import algonauts2021
+from neurokit.data.algonauts import load_algonauts2021
+from neurokit.studies.encoding._cv import disjoint_test_folds
+from neurokit.studies.encoding._layers import model_features
 
 
 @dataclass(frozen=True)
@@ -61,9 +63,7 @@ def load_inputs(profile, models=(), seed=0, n_subjects=0, n_clips=0, n_folds=4, 
     -------
     EncodingInputs
     """
-    from neurokit.data import ensure, load_algonauts2021
-
-    root = ensure("algonauts2021", profile=profile, seed=seed)
+    root = algonauts2021.ensure(profile, seed=seed)
     data = load_algonauts2021(root)
     subjects = list(data.subjects[: n_subjects or None])
     n = min(n_clips, data.n_train) if n_clips else data.n_train

@@ -19,15 +19,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from neurokit._progress import tqdm
 from neurokit.data.retina import RetinaData
-from neurokit.errors import UnknownNameError
+from neurokit.vist import zoo
+from neurokit.vist.loss import ViSTLoss
 from neurokit.vist.metrics import pearson_cc, positive_mean_std, spike_kde_divergence
+from neurokit.vist.model import count_parameters
 from neurokit.vist.train import Sequence_, TrainConfig, predict, train
 
 log = logging.getLogger(__name__)
-
-MODELS = ("vist", "vist_no_adaln", "vist_no_cmst", "vist_no_sdtw", "vist_per_cell_rf", "dinov2_mstcn",
-          "i3d_mstcn", "crnn", "ln", "feature_ridge")
 
 
 @dataclass
@@ -52,32 +52,8 @@ def score(pred: np.ndarray, target: np.ndarray) -> dict:
     return {"cc": cc, "cc_pos_mean": pm, "cc_pos_std": ps, "sdkl": sd, "r": r}
 
 
-def build_model(name: str, feat_dim: int, n_cells: int, size: int, video_layers: int = 6, video_dim: int = 256):
-    """Instantiate a model by name (see :data:`MODELS`; ``ln`` and ``feature_ridge`` are not torch
-    models)."""
-    from neurokit.vist.baselines import CRNN, FeatureMSTCN, I3DMSTCN
-    from neurokit.vist.model import ViST
-
-    kw = dict(video_layers=video_layers, video_dim=video_dim, feat_dim=feat_dim, n_cells=n_cells)
-    if name == "vist" or name == "vist_no_sdtw":
-        return ViST(**kw)
-    if name == "vist_no_adaln":
-        return ViST(use_adaln=False, **kw)
-    if name == "vist_no_cmst":
-        return ViST(cmst_windows=[[1]] * 4, **kw)
-    if name == "vist_per_cell_rf":
-        return ViST(rf_mode="per_cell", **kw)
-    if name == "dinov2_mstcn":
-        return FeatureMSTCN(feat_dim, n_cells, video_layers, video_dim)
-    if name == "i3d_mstcn":
-        return I3DMSTCN(size, n_cells, video_layers, video_dim)
-    if name == "crnn":
-        return CRNN(size, n_cells)
-    raise UnknownNameError("model", name, MODELS)
-
-
 def _inputs(name: str, d: RetinaData) -> np.ndarray:
-    return d.stimulus if name in ("i3d_mstcn", "crnn", "ln") else d.features
+    return d.stimulus if zoo.get(name).inputs == "frames" else d.features
 
 
 def standardize_features(train_movie: RetinaData, test_movie: RetinaData):
@@ -100,25 +76,23 @@ def run_model(name: str, train_movie: RetinaData, test_movie: RetinaData, config
     RunResult
         ``scores["within"]`` and ``scores["cross"]`` dicts (see :func:`score`), predictions (cells, T).
     """
-    from neurokit.vist.baselines import FeatureRidge, LNModel
-    from neurokit.vist.loss import ViSTLoss
-    from neurokit.vist.model import count_parameters
-
+    entry = zoo.get(name)
     tr, te = train_movie.split_train, train_movie.split_test
     t0 = time.perf_counter()
     x_tr = _inputs(name, train_movie)
-    if name in ("ln", "feature_ridge"):
-        m = (LNModel() if name == "ln" else FeatureRidge()).fit(x_tr[tr], train_movie.spike_avg[tr])
+    shape = zoo.ModelShape(feat_dim=train_movie.features.shape[-1], n_cells=train_movie.n_cells,
+                           size=train_movie.stimulus.shape[-1] if train_movie.stimulus is not None else 64,
+                           video_layers=video_layers, video_dim=video_dim)
+    if not entry.trainable:
+        m = zoo.create(name, shape).fit(x_tr[tr], train_movie.spike_avg[tr])
         p_within = m.predict(x_tr)[:, te]  # run on the whole movie: the filter history crosses the split
         p_cross = m.predict(_inputs(name, test_movie))
         n_params = int(m.coef_.size + m.intercept_.size + getattr(m, "nonlin_", np.zeros(0)).size)
         history, model = [], m
     else:
         torch.manual_seed(config.seed if config else 0)
-        model = build_model(name, train_movie.features.shape[-1], train_movie.n_cells,
-                            train_movie.stimulus.shape[-1] if train_movie.stimulus is not None else 64,
-                            video_layers, video_dim)
-        loss = ViSTLoss(use_sdtw=(name != "vist_no_sdtw"))
+        model = zoo.create(name, shape)
+        loss = ViSTLoss(**entry.loss)
         seg = Sequence_(x_tr[tr], train_movie.spike_avg[tr], train_movie.rf)
         cfg = config or TrainConfig()
         res = train(model, [seg], [], cfg, loss_fn=loss, checkpoint_dir=checkpoint_dir, progress=progress)
@@ -169,8 +143,6 @@ def run_models(jobs, train_movie: RetinaData, test_movie: RetinaData, n_jobs: in
     dict
         ``key`` → :class:`RunResult`, in the order of ``jobs``.
     """
-    from neurokit._progress import tqdm
-
     jobs = [tuple(j) for j in jobs]
     keys = [j[0] for j in jobs]
     if len(set(keys)) != len(keys):

@@ -4,7 +4,9 @@ from __future__ import annotations
 import numpy as np
 
 from neurokit.connectivity import ConnectivityEncoder
-from neurokit.encoding._layers import single_threaded
+from neurokit.regression import standardize_reduce
+from neurokit.stats import fdr_bh, ncsnr, noise_ceiling_from_ncsnr, paired_ttest, significance_mark
+from neurokit.studies.encoding._layers import _stack_rois, single_threaded
 
 #: The variants the book runs side by side (name → ConnectivityEncoder keyword arguments).
 DEFAULT_VARIANTS = {
@@ -45,14 +47,13 @@ def connectivity_experiment(X, responses, folds, variants=None, base_estimator=N
     """
     import pandas as pd
 
-    from neurokit.encoding._layers import _reduce, _stack_rois
 
     variants = DEFAULT_VARIANTS if variants is None else variants
     rois, Y, labels = _stack_rois(responses)
     X = np.asarray(X, dtype=np.float64)
     rows, weights = [], {name: [] for name in variants}
     for f, (train, test) in enumerate(folds):
-        Xtr, Xte = _reduce(X[train], X[test], n_components, seed)
+        Xtr, Xte = standardize_reduce(X[train], X[test], n_components, seed)
         base_done = False
         for name, kw in variants.items():
             enc = ConnectivityEncoder(base_estimator=base_estimator, cv=cv, alphas=alphas, random_state=seed,
@@ -83,7 +84,6 @@ def paired_gains(scores, variant, pair_on="subject"):
     """
     import pandas as pd
 
-    from neurokit.stats import fdr_bh, paired_ttest, significance_mark
 
     m = scores[scores["variant"].isin(["base", variant])]
     m = m.groupby(["roi", pair_on, "variant"], as_index=False)["r"].mean()
@@ -133,14 +133,12 @@ def noise_normalised_comparison(X_train, train, X_test, test_repeats, variant=No
     """
     import pandas as pd
 
-    from neurokit.encoding._layers import _reduce, _stack_rois
-    from neurokit.regression import ncsnr, noise_ceiling_from_ncsnr
 
     rois, Y, labels = _stack_rois(train)
     reps = np.concatenate([np.asarray(test_repeats[r], dtype=np.float64) for r in rois], axis=2)
     nc = noise_ceiling_from_ncsnr(ncsnr(reps), reps.shape[1])
     Yte = reps.mean(1)
-    Xtr, Xte = _reduce(np.asarray(X_train, np.float64), np.asarray(X_test, np.float64), n_components, seed)
+    Xtr, Xte = standardize_reduce(np.asarray(X_train, np.float64), np.asarray(X_test, np.float64), n_components, seed)
     enc = ConnectivityEncoder(cv=cv, random_state=seed, **(variant or {"mode": "full"})).fit(Xtr, Y, labels)
     r_base = enc.score_voxels(Xte, Yte, base=True)
     r_conn = enc.score_voxels(Xte, Yte)

@@ -1,6 +1,6 @@
 """The paper's published numbers (Gamal et al., arXiv 2402.12519), transcribed as reference data.
 
-Every value here was **digitised from the published figure images** (spec ``encoding_spec.md`` §8–§10, typical
+Every value here was **digitised from the published figure images** (typical
 error ±0.005 r, ±0.05 for the Fig. 5c matrix). They are the "paper" column of the book's "paper vs this run"
 tables and are never used as results. Each accessor returns a tidy ``pandas.DataFrame`` with a ``source``
 column saying so.
@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from neurokit.data.algonauts import ROIS
 from neurokit.errors import UnknownNameError
 
 SOURCE = "Gamal et al. 2024, digitised from the figure (±0.005 r)"
-ROIS = ("V1", "V2", "V3", "V4", "LOC", "EBA", "FFA", "STS", "PPA")
 
 #: Fig. 3 family means (Pearson r) and marks: roi → (image, video, mark, conv, transf, mark, full, self, mark).
 FIG3 = {

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from neurokit.encoding import paper_values
+from neurokit.studies.encoding import paper_values
 from neurokit.errors import InputError
 
 #: Card attribute → the paper's two groups.

@@ -9,7 +9,10 @@ import argparse
 import logging
 import sys
 
+from neurokit.catalog.registry import DATASETS, ensure, get
 from neurokit.config import PROFILES
+from neurokit.data.checksums import check_checksums
+from neurokit.data.manifests import fetch, load_manifest, verify_files
 from neurokit.errors import NeurokitError
 
 __all__ = ["configure", "main"]
@@ -26,9 +29,6 @@ def _err(msg: str) -> None:
 
 
 def _cmd_list(args) -> int:
-    from neurokit.data.manifests import load_manifest
-    from neurokit.data.registry import DATASETS, dataset_root
-
     for name, spec in DATASETS.items():
         try:
             m = load_manifest(name)
@@ -38,15 +38,13 @@ def _cmd_list(args) -> int:
         _out(f"{name:14s} {spec.title}")
         _out(f"{'':14s} {extra}")
         for profile in PROFILES:
-            root = dataset_root(name, profile, args.data_home)
+            root = spec.root(profile, args.data_home)
             state = "present" if root.is_dir() and any(root.iterdir()) else "absent"
             _out(f"{'':14s} {profile:9s} {state:8s} {root}")
     return 0
 
 
 def _cmd_fetch(args) -> int:
-    from neurokit.data.manifests import fetch
-
     try:
         root = fetch(args.name, data_home=args.data_home, timeout=args.timeout)
     except NeurokitError as exc:
@@ -57,15 +55,11 @@ def _cmd_fetch(args) -> int:
 
 
 def _cmd_verify(args) -> int:
-    from neurokit.data.manifests import verify_files
-    from neurokit.data.registry import DATASETS, check_checksums, dataset_root, get_spec
-
     names = [args.name] if args.name else list(DATASETS)
-    status = 0
+    status, verified = 0, 0
     for name in names:
         try:
-            get_spec(name)
-            root = dataset_root(name, args.profile, args.data_home, args.seed)
+            root = get(name).root(args.profile, args.data_home, args.seed)
         except NeurokitError as exc:
             _err(f"neurokit data verify: {exc}")
             return 2
@@ -74,6 +68,7 @@ def _cmd_verify(args) -> int:
             if args.name:
                 status = 1
             continue
+        verified += 1
         problems = verify_files(name, root) if args.profile == "paper" else check_checksums(root)
         if problems:
             status = 1
@@ -84,12 +79,16 @@ def _cmd_verify(args) -> int:
                 _out(f"  re-create it with: neurokit data simulate --force --profile {args.profile} {name}")
         else:
             _out(f"{name} ({args.profile}): OK ({root})")
+    if not verified:
+        how = ("place the real files as `neurokit data list` says" if args.profile == "paper"
+               else f"simulate them with `neurokit data simulate --profile {args.profile}`")
+        _err(f"neurokit data verify: nothing was verified: no data set of the {args.profile} profile is present "
+             f"under {get(names[0]).root(args.profile, args.data_home, args.seed).parent}; {how}.")
+        return 1
     return status
 
 
 def _cmd_simulate(args) -> int:
-    from neurokit.data.registry import DATASETS, ensure
-
     if args.profile == "paper":
         _err("neurokit data simulate: the paper profile uses the real data; choose --profile smoke or embedded.")
         return 2
@@ -141,7 +140,7 @@ def configure(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
-    """Stand-alone entry point: ``python -m neurokit.data.cli verify``."""
+    """Stand-alone entry point: ``python -m neurokit.catalog.cli verify``."""
     parser = configure(argparse.ArgumentParser(prog="neurokit data"))
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from neurokit.encoding._layers import single_threaded
+from neurokit.studies.encoding._layers import single_threaded
 from neurokit.errors import InputError
 
 
@@ -45,7 +45,7 @@ def target_experiment(target, features, folds, n_target_components=20, inner_cv=
     folds : list of (train, test)
     n_target_components : int
         PCs per target block used as its "voxels".
-    inner_cv, n_components, seed : see :func:`neurokit.encoding.layer_scores`.
+    inner_cv, n_components, seed : see :func:`neurokit.studies.encoding.layer_scores`.
 
     Returns
     -------
@@ -55,7 +55,7 @@ def target_experiment(target, features, folds, n_target_components=20, inner_cv=
     """
     import pandas as pd
 
-    from neurokit.encoding._layers import best_block, layer_scores
+    from neurokit.studies.encoding._layers import best_block, layer_scores
 
     if target not in features:
         raise InputError(f"target {target!r} has no features; extract it first (models: {sorted(features)}).")
