@@ -7,6 +7,9 @@ import os
 from pathlib import Path
 from typing import Any
 
+from neurokit._io import atomic_write_json, atomic_write_text
+from neurokit.book.figdata import figure_data
+
 RESULTS_ENV = "NEUROKIT_RESULTS_FILE"
 FIGDATA_ENV = "NEUROKIT_FIGDATA_DIR"
 
@@ -56,7 +59,6 @@ def record(name: str, value: Any) -> None:
     rec = _to_record(value)
     if not path or rec is None:
         return
-    from neurokit._io import atomic_write_json
 
     p = Path(path)
     data = json.loads(p.read_text()) if p.exists() else {}
@@ -69,8 +71,6 @@ def save_figure_data(name: str, fig, data=None) -> None:
     out = os.environ.get(FIGDATA_ENV)
     if not out:
         return
-    from neurokit._io import atomic_write_text
-    from neurokit.book.figdata import figure_data
 
     table = data if data is not None else figure_data(fig)
     index = data is not None and not isinstance(table.index, __import__("pandas").RangeIndex)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from neurokit import __version__
+from neurokit.book.chapters import discover, find_root, get_chapter
 
 DOI_PLACEHOLDER = "10.5281/zenodo.TBD"  # minted at the first release; see CITATION.cff
 
@@ -18,8 +19,6 @@ CHAPTER_SOURCES = {
 
 
 def _bib_entries(root: Path | None) -> dict[str, str]:
-    from neurokit.book.chapters import find_root
-
     bib = (Path(root) if root else find_root()) / "book" / "references.bib"
     text = bib.read_text()
     entries, current, key = {}, [], None
@@ -47,8 +46,6 @@ def book_bibtex(chapter: str | None = None, title: str | None = None) -> str:
 
 def citation(chapter: str | None = None, root=None, fmt: str = "bibtex") -> str:
     """BibTeX for the book (and ``chapter`` with the papers it reproduces), or the CFF file."""
-    from neurokit.book.chapters import discover, find_root, get_chapter
-
     root = Path(root) if root else find_root()
     if fmt == "cff":
         return (root / "CITATION.cff").read_text()

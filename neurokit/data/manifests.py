@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from neurokit._io import sha256_bytes, sha256_file
+from neurokit.config import data_home as _home
 from neurokit.errors import DataError, UnknownNameError
 
 __all__ = [
@@ -232,8 +233,6 @@ def pooch_registry(name: str, data_home=None, timeout: float = 5.0):
     """
     import pooch
 
-    from neurokit.config import data_home as _home
-
     m = load_manifest(name)
     if not m.base_url:
         raise DataError(f"data set {name!r} has no direct download. " + _how_to_get(m, _home(data_home) / name))
@@ -270,8 +269,6 @@ def fetch(name: str, data_home=None, timeout: float = 5.0) -> Path:
         No direct download, no network (after at most ``timeout`` seconds), or a download failed its hash.
     """
     import pooch
-
-    from neurokit.config import data_home as _home
 
     m = load_manifest(name)
     root = _home(data_home) / name

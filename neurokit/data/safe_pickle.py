@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from neurokit._io import atomic_path
 from neurokit.errors import DataError
 
 __all__ = ["load", "loads", "dump", "ALLOWED_GLOBALS"]
@@ -123,8 +124,6 @@ def loads(data: bytes, source: str = "<bytes>"):
 
 def dump(obj, path, protocol: int = 2) -> Path:
     """Pickle ``obj`` atomically with ``protocol`` (2 by default, readable by Python 2 era tools)."""
-    from neurokit._io import atomic_path
-
     with atomic_path(path, suffix=".pkl") as tmp:
         with open(tmp, "wb") as fh:
             pickle.dump(obj, fh, protocol=protocol)

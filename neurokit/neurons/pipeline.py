@@ -28,6 +28,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from neurokit._io import sha256_file
+from neurokit.config import resolve_device
 from neurokit.errors import DataError, InputError
 
 logger = logging.getLogger(__name__)
@@ -186,8 +188,13 @@ def build_tiny_pipeline(seed: int = 0, width: int = 32, cross_dim: int = 32, tex
     spec §9); 4-block AutoencoderKL (×8 down-sampling as SD); a 2-layer CLIP text encoder; a byte-level CLIP
     tokenizer made in memory; the DDIM scheduler of :func:`make_scheduler`.
     """
-    from diffusers import (AnimateDiffSparseControlNetPipeline, AutoencoderKL, MotionAdapter, SparseControlNetModel,
-                           UNet2DConditionModel)
+    from diffusers import (
+        AnimateDiffSparseControlNetPipeline,
+        AutoencoderKL,
+        MotionAdapter,
+        SparseControlNetModel,
+        UNet2DConditionModel,
+    )
     from transformers import CLIPTextConfig, CLIPTextModel
 
     torch.manual_seed(seed)
@@ -275,9 +282,6 @@ def load_paper_pipeline(manifest, device: str | None = None, dtype=torch.float16
     as a diffusers SparseControlNetModel folder). Files are hashed and compared before anything is loaded.
     """
     import yaml
-
-    from neurokit._io import sha256_file
-    from neurokit.config import resolve_device
 
     man = yaml.safe_load(Path(manifest).read_text())
     need = ("sd15", "dreambooth", "motion_module", "sparsectrl")

@@ -26,6 +26,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from neurokit._progress import tqdm
 from neurokit.errors import InputError, UnknownNameError
 from neurokit.neurons import losses as L
 from neurokit.neurons import metrics as M
@@ -225,8 +226,6 @@ def _optim(params, lr, epochs, steps_per_epoch):
 def train_stage1(model: NeuronsModel, prep: Prepared, epochs: int = 20, batch_size: int = 32, lr: float = 1e-3,
                  seed: int = 0, progress: bool = False) -> list[float]:
     """Stage 1 (brain model): BiMixCo on frame tokens + 0.25 × caption InfoNCE. Returns per-epoch mean losses."""
-    from neurokit._progress import tqdm
-
     torch.manual_seed(seed)
     gen = torch.Generator().manual_seed(seed)
     n = len(prep.train_fmri)
@@ -279,8 +278,6 @@ def train_stage2(model: NeuronsModel, prep: Prepared, epochs: int = 10, batch_si
     list of dict
         Per-epoch mean of each loss term.
     """
-    from neurokit._progress import tqdm
-
     bad = set(subtasks) - set(L.SUBTASKS)
     if bad:
         raise UnknownNameError("subtask", sorted(bad)[0], L.SUBTASKS)

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from neurokit.errors import DataError
+from neurokit.plotting import PAGE_WIDTH, palette
 
 LABELS = {
     "neurokit_numpy": "neurokit (numpy)",
@@ -44,8 +45,6 @@ def plot_ridge_benchmark(json_path):
     matplotlib.figure.Figure
     """
     import matplotlib.pyplot as plt
-
-    from neurokit.plotting import PAGE_WIDTH, palette
 
     res = load_ridge_benchmark(json_path)
     runs = [r for r in res["runs"] if "error" not in r]

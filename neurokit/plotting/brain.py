@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from neurokit.errors import UnknownNameError
+from neurokit.plotting import PAGE_WIDTH
 
 #: Approximate right-hemisphere MNI coordinates (mm) for display; not derived from any subject's data.
 ROI_DISPLAY_MNI = {
@@ -48,8 +49,6 @@ def plot_roi_values(values, title="", cmap="viridis", vmin=None, vmax=None, figu
     import matplotlib.pyplot as plt
     from nilearn import plotting
 
-    from neurokit.plotting import PAGE_WIDTH
-
     rois = list(values)
     v = np.array([values[r] for r in rois], dtype=float)
     fig = figure or plt.figure(figsize=(PAGE_WIDTH, 2.6))
@@ -75,8 +74,6 @@ def plot_region_graph(matrix, rois, title="", threshold=0.0, figure=None):
     """
     import matplotlib.pyplot as plt
     from nilearn import plotting
-
-    from neurokit.plotting import PAGE_WIDTH
 
     m = np.asarray(matrix, dtype=float)
     sym = np.maximum(m, m.T)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from neurokit.config import resolve_device
 from neurokit.errors import InputError, UnknownNameError
 
 
@@ -69,8 +70,6 @@ class TorchBackend:
 
     def __init__(self, dtype, device=None):
         import torch
-
-        from neurokit.config import resolve_device
 
         self.torch = torch
         self.device = resolve_device(device)

@@ -44,7 +44,10 @@ from typing import Callable, Iterable, Mapping
 import numpy as np
 
 from neurokit._io import atomic_write_json, sha256_json
+from neurokit._progress import tqdm
 from neurokit.errors import InputError, NeurokitError, UnknownNameError
+from neurokit.regression._ridge import RidgeCV
+from neurokit.stats._scoring import pearsonr
 
 logger = logging.getLogger(__name__)
 
@@ -172,8 +175,6 @@ def run_sweep(tasks, task_fn: Callable, results_dir, backend: str = "joblib", n_
     SweepError
         If any task raised; completed tasks are saved, so fix the cause and rerun.
     """
-    from neurokit._progress import tqdm
-
     if backend not in BACKENDS:
         raise UnknownNameError("sweep backend", backend, BACKENDS)
     tasks = _check_tasks(tasks)
@@ -272,9 +273,6 @@ def demo_ridge_task(task: Mapping, n_samples: int = 120, n_features: int = 20, n
         One row: ``mean_r`` (mean held-out r over voxels), ``median_alpha``, ``n_fits`` (= n_voxels).
     """
     from threadpoolctl import threadpool_limits
-
-    from neurokit.regression._ridge import RidgeCV
-    from neurokit.stats._scoring import pearsonr
 
     seed = int(sha256_json(dict(task))[:8], 16)
     rng = np.random.default_rng(seed)

@@ -79,6 +79,7 @@ from pathlib import Path
 import numpy as np
 
 from neurokit._io import atomic_path, atomic_write_json, sha256_file
+from neurokit._progress import tqdm
 from neurokit.data import safe_pickle
 from neurokit.data.algonauts import ROIS as ALGONAUTS_ROIS
 from neurokit.errors import DataError, InputError, UnknownNameError
@@ -446,8 +447,6 @@ def simulate_world(config: BrainSimConfig, seed: int = 0, video_writer=None, pro
     -------
     SimulatedWorld
     """
-    from neurokit._progress import tqdm
-
     if precomputed is not None:
         S, M, metas = precomputed
         subjects = {f"sub{k + 1:02d}": _subject_signals(config, seed, k, S, M) for k in range(config.n_subjects)}

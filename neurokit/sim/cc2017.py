@@ -40,7 +40,9 @@ from pathlib import Path
 
 import numpy as np
 
-from neurokit.errors import InputError
+from neurokit._io import atomic_path, atomic_write_json
+from neurokit.errors import InputError, UnknownNameError
+from neurokit.sim.video import CLASSES, SCENES, VideoWorldConfig, make_clip
 
 logger = logging.getLogger(__name__)
 
@@ -196,12 +198,8 @@ def simulate_cc2017(root, profile: str = "embedded", seed: int = 0, config: CC20
     """
     import torch
 
-    from neurokit._io import atomic_path, atomic_write_json
-    from neurokit.sim.video import CLASSES, SCENES, VideoWorldConfig, make_clip
-
     if config is None:
         if profile not in PROFILES:
-            from neurokit.errors import UnknownNameError
             raise UnknownNameError("profile", profile, PROFILES)
         config = PROFILES[profile]
     root = Path(root)

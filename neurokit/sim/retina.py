@@ -46,6 +46,9 @@ import numpy as np
 from neurokit._io import atomic_write_json
 from neurokit.config import check_profile
 from neurokit.errors import InputError
+from neurokit.features.grid import EXTRACTORS, extract_grid_features
+from neurokit.sim.video import VideoWorldConfig, make_clip
+from neurokit.stats.rf import estimate_rf_maps
 
 log = logging.getLogger(__name__)
 
@@ -70,8 +73,6 @@ PROFILE_SIZES = {
 # ------------------------------------------------------------------------------------------- stimuli
 def movie1_frames(n_frames: int, size: int, seed: int = 0) -> np.ndarray:
     """Grey frames (n_frames, size, size) uint8 from procedural object-motion clips (3 s each)."""
-    from neurokit.sim.video import VideoWorldConfig, make_clip
-
     cfg = VideoWorldConfig(n_frames=90, size=size, fps=30, max_distractors=2, max_speed=0.6)
     out, i = [], 0
     while sum(len(c) for c in out) < n_frames:
@@ -295,9 +296,6 @@ def simulate_retina(root, profile: str = "embedded", seed: int = 0, **overrides)
     Path
         ``root``.
     """
-    from neurokit.features.grid import EXTRACTORS, extract_grid_features
-    from neurokit.stats.rf import estimate_rf_maps
-
     check_profile(profile)
     cfg = {**PROFILE_SIZES[profile], **overrides}
     unknown = set(overrides) - set(PROFILE_SIZES["smoke"])

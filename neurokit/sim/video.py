@@ -31,6 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
+from neurokit._io import atomic_path
 from neurokit.errors import InputError
 
 __all__ = [
@@ -445,8 +446,6 @@ def write_mp4(path, frames: np.ndarray, fps: int = 15, lossless: bool = True) ->
     Path
     """
     import av
-
-    from neurokit._io import atomic_path
 
     frames = np.asarray(frames)
     if frames.ndim != 4 or frames.shape[-1] != 3 or frames.dtype != np.uint8 or frames.shape[0] == 0:
