@@ -4,7 +4,7 @@ Every module is parsed; an *arrow* is an import (at module level or inside a fun
 (docstrings included) naming a ``neurokit.<module>``. Layers, lowest first::
 
     0 core        neurokit, _io, _lazy, _progress, config, errors
-    1 methods     stats, regression, plotting
+    1 methods     stats, regression, plotting, claims (the data structure of a paper claim and its verdict)
     2 building    features, data; models: connectivity, vist, neurons
     3 worlds      sim
     4 catalog     catalog
@@ -35,7 +35,7 @@ LAYERS = {
     "": 0, "_io": 0, "_lazy": 0, "_progress": 0, "config": 0, "errors": 0,
     "stats": 1, "regression": 1, "plotting": 1,
     "features": 2, "data": 2, "connectivity": 2, "vist": 2, "neurons": 2,
-    "sim": 3, "catalog": 4, "studies": 5,
+    "claims": 1, "sim": 3, "catalog": 4, "studies": 5,
     "book": 6, "cli": 6, "testing": 6, "__main__": 6,
 }
 MODELS = {"connectivity", "vist", "neurons"}
