@@ -75,12 +75,14 @@ def cccat(frames):
     return torch.cat(out, 1)
 
 
-def make_scheduler(num_train_timesteps: int = 1000):
-    """DDIM as in AnimateDiff's inference config: linear betas 0.00085–0.012, steps_offset 1, no clipping."""
+def make_scheduler(num_train_timesteps: int = 1000, prediction_type: str = "epsilon"):
+    """DDIM as in AnimateDiff's inference config: linear betas 0.00085–0.012, steps_offset 1, no clipping
+    (``prediction_type`` ε as SD 1.5; a model trained for v-prediction passes ``"v_prediction"``)."""
     from diffusers import DDIMScheduler
 
     return DDIMScheduler(num_train_timesteps=num_train_timesteps, beta_start=0.00085, beta_end=0.012,
-                         beta_schedule="linear", steps_offset=1, clip_sample=False, set_alpha_to_one=False)
+                         beta_schedule="linear", steps_offset=1, clip_sample=False, set_alpha_to_one=False,
+                         prediction_type=prediction_type)
 
 
 def surviving_signal(scheduler=None, num_inference_steps: int = PAPER_STEPS, low_strength: float = 0.3) -> dict:

@@ -78,7 +78,7 @@ def run_decoding(root, subject: int = 1, config: str = "embedded", stage1_epochs
                 use_prior=use_prior, batch_coupled=batch_coupled, subtasks=sorted(subtasks),
                 progressive=progressive, eval_batch=eval_batch, seed=seed, object_tokens=float(object_tokens),
                 rec_scale=float(rec_scale), captions=bool(captions), data=data_fingerprint(root),
-                stage1=None if stage1_state is None else "given", version=2)
+                stage1=None if stage1_state is None else "given", version=3)
     if prepared is not None and stage1_state is None:
         raise InputError("prepared targets can only be reused together with a stage1_state.")
     key = sha256_json(args)[:16]
@@ -117,10 +117,14 @@ def _run(root, args, subtasks, cache, stage1_state, prepared, return_model, path
     t4 = time.perf_counter()
     d = ev.pop("decoded")
     blurry = torch.from_numpy(ev.pop("blurry_frames"))
+    per_video = {k: ({kk: torch.from_numpy(np.asarray(vv)) for kk, vv in v.items()} if isinstance(v, dict)
+                     else torch.from_numpy(np.asarray(v))) for k, v in ev.pop("per_video").items()}
+    shuffle = torch.from_numpy(np.asarray(ev.pop("shuffle")))
     result = {
         "metrics": ev,
         "decoded": {"blurry": blurry, "mask_probs": d["mask_probs"], "concept_probs": d["concept_probs"],
-                    "top_concept": d["top_concept"], "captions": list(d["captions"])},
+                    "top_concept": d["top_concept"], "captions": list(d["captions"]), "text_emb": d["text_emb"]},
+        "per_video": per_video, "shuffle": shuffle,
         "history": {"stage1": h1, "stage2": h2},
         "seconds": {"prepare": t1 - t0, "stage1": t2 - t1, "stage2": t3 - t2, "evaluate": t4 - t3},
         "config": cfg.to_dict(), "args": args,
@@ -155,7 +159,7 @@ def run_ablations(root, subject: int = 1, ablations=None, stage2_epochs: int = 2
     ablations = ablations or ABLATIONS
     key = sha256_json({"ablations": ablations, "subject": subject, "stage2_epochs": stage2_epochs,
                        "data": data_fingerprint(root), **{k: (sorted(v) if isinstance(v, tuple) else v)
-                                                          for k, v in kwargs.items()}, "version": 2})[:16]
+                                                          for k, v in kwargs.items()}, "version": 3})[:16]
     path = cache_home() / "neurons" / f"ablations-{key}.pt"
     if cache and path.exists():
         return torch.load(path, weights_only=True)
