@@ -9,7 +9,8 @@ includes numba's JIT and is reported separately):
 
     neurokit           ``neurokit.vist.softdtw.soft_dtw_divergence(x, y, 0.1, dist="matmul")``
     tslearn_mmdist     ``tslearn.metrics.SoftDTWLossPyTorch(gamma=0.1, normalize=True, dist_func=<matmul form>)``
-    neurokit_baseline  (with ``--baseline REV``) neurokit/vist/softdtw.py as of git revision REV
+    neurokit_baseline  (with ``--baseline REV``) neurokit/vist/softdtw.py as of git revision REV (stored under
+                       "baseline" in the JSON, apart from the figures the benchmarks chapter tabulates)
     plain_loop         a pure-torch double loop over the DP table with autograd (tiny case only)
 
 The ratio printed per (T, dtype) is time(neurokit) / time(tslearn): below 1 means neurokit is faster. Both
@@ -189,6 +190,11 @@ def main(argv=None):
                   "cpu": cpu_model(), "cpu_count": os.cpu_count()},
         "timing": [], "ratio_neurokit_over_tslearn": [], "grad_error_vs_fd": {},
     }
+    if a.baseline:  # kept apart from "timing" and "grad_error_vs_fd", which the benchmarks chapter tabulates
+        res["baseline"] = {"timing": [], "grad_error_vs_fd": None}
+
+    def record(r):
+        (res["baseline"]["timing"] if r["impl"] == "neurokit_baseline" else res["timing"]).append(r)
     for T in ([90] if a.quick else [90, 180]):
         for dtype in (torch.float32, torch.float64):
             x, y = make_data(B, T, C, dtype)
@@ -197,7 +203,7 @@ def main(argv=None):
             dt = str(dtype).replace("torch.", "")
             for name, r in out.items():
                 r.update({"impl": name, "T": T, "dtype": dt})
-                res["timing"].append(r)
+                record(r)
             nk, tl = out["neurokit"], out["tslearn_mmdist"]
             row = {"T": T, "dtype": dt, "wall": nk["median_s"] / tl["median_s"],
                    "cpu": nk["cpu_median_s"] / tl["cpu_median_s"], "loadavg_1m": [load0, os.getloadavg()[0]]}
@@ -216,11 +222,15 @@ def main(argv=None):
     tiny = time_interleaved({**impls, "plain_loop": plain_loop_divergence}, x, y, 3)
     for name, r in tiny.items():
         r.update({"impl": name, "T": 12, "B": 4, "C": 8, "dtype": "float64"})
-        res["timing"].append(r)
+        record(r)
         print(f"T=12 B=4 C=8 float64 {name}: {r['median_s'] * 1e3:.2f} ms")
     for name, fn in {**impls, "plain_loop": plain_loop_divergence}.items():
-        res["grad_error_vs_fd"][name] = grad_error(fn)
-        print(f"rel. grad error vs finite differences ({name}): {res['grad_error_vs_fd'][name]:.2e}")
+        err = grad_error(fn)
+        if name == "neurokit_baseline":
+            res["baseline"]["grad_error_vs_fd"] = err
+        else:
+            res["grad_error_vs_fd"][name] = err
+        print(f"rel. grad error vs finite differences ({name}): {err:.2e}")
     # values: neurokit against the plain recurrence (float64, exact cost) and against tslearn
     x, y = make_data(6, 30, 12, torch.float64, seed=3)
 

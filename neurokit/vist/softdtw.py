@@ -19,13 +19,16 @@ Implementation
       kernel; both within 1 ulp of libm on the ranges used) so that they vectorise; the softmin needs two exp
       and one log per cell (the smallest of the three terms contributes exp(0) = 1), the backward three exp.
     * ``soft_dtw_divergence`` with the matrix-product cost and equal lengths runs as one fused autograd
-      function: one batched matmul forms the three cost matrices (x-y, x-x, y-y), one kernel call runs the
-      three dynamic programmes, and the backward applies the closed-form chain rule
+      function: batched matmuls write the three cost matrices (x-y, x-x, y-y) into one buffer, one kernel
+      call runs the three dynamic programmes, and the backward applies the closed-form chain rule
       ``∂/∂x = 2(rowsum(E)·x - E y)`` with two batched matmuls, skipping the y-y programme when y needs no
-      gradient.
-    * The kernels run serially unless ``torch.get_num_threads()`` (and numba's thread count) allow more:
-      then chunks of batch rows run in parallel (numba ``prange``) on that many threads, so two
-      single-threaded training workers never oversubscribe the cores.
+      gradient. Other cases build the cost matrices with autograd and share one kernel call per shape.
+    * Large buffers (cost matrices, tables, gradients) come from a small pool and are reused once nothing
+      refers to them: fresh multi-MB allocations cost a page fault per 4 KiB.
+    * The kernels run serially unless ``torch.get_num_threads()`` (capped by numba's thread count) allows
+      more and the problem has at least ``_MIN_PARALLEL_CELLS`` cells: then chunks of batch rows run in
+      parallel (numba ``prange``) on that many threads. Two single-threaded training workers therefore never
+      oversubscribe the cores.
 """
 from __future__ import annotations
 
