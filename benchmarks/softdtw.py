@@ -136,11 +136,14 @@ def load_baseline(rev: str):
     return mod
 
 
-def git_commit() -> dict:
+def git_commit(out: str) -> dict:
+    """HEAD and whether tracked files other than the results file ``out`` differ from it."""
     def run(*a):
         return subprocess.run(["git", *a], cwd=REPO, capture_output=True, text=True).stdout.strip()
 
-    return {"commit": run("rev-parse", "HEAD"), "dirty": bool(run("status", "--porcelain", "--untracked-files=no"))}
+    changed = [line[3:] for line in run("status", "--porcelain", "--untracked-files=no").splitlines()]
+    out = Path(out).resolve()
+    return {"commit": run("rev-parse", "HEAD"), "dirty": any((REPO / p).resolve() != out for p in changed)}
 
 
 def cpu_model() -> str:
@@ -182,7 +185,7 @@ def main(argv=None):
         "description": "soft-DTW divergence (gamma 0.1, squared Euclidean), forward + .mean().backward() w.r.t. x; "
                        "B = 40 windows, 90 cells as channels; implementations interleaved in one run",
         "date_utc": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "git": git_commit(), "baseline_rev": a.baseline,
+        "git": git_commit(a.out), "baseline_rev": a.baseline,
         "setup": {"B": B, "C": C, "gamma": GAMMA, "reps": a.reps, "threads": threads,
                   "torch_threads": torch.get_num_threads(), "numba_threads": numba.get_num_threads(),
                   "torch": torch.__version__, "numba": numba.__version__, "tslearn": tslearn.__version__,

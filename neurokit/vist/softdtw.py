@@ -453,8 +453,8 @@ class _MatmulDivergence(torch.autograd.Function):
         G = G.to(device=x.device)
         Gxy = G[:B]
         grads = []
-        # Σ_ij G_ij D_ij with D_ij = |a_i|² + |b_j|² - 2 a_i·b_j has ∂/∂a_i = 2(Σ_j G_ij a_i - Σ_j G_ij b_j); the
-        # self term (a = b) adds the transpose: G → G + Gᵀ
+        # Σ_ij G_ij D_ij with D_ij = |a_i|² + |b_j|² - 2 a_i·b_j has ∂/∂a_i = 2(Σ_j G_ij a_i - Σ_j G_ij b_j);
+        # the self term (a = b) adds the transpose: G → G + Gᵀ
         for need, k, z, other, Gc in ((need_x, 1, x, y, Gxy), (need_y, 2, y, x, Gxy.transpose(1, 2))):
             if not need:
                 grads.append(None)
