@@ -152,6 +152,170 @@ def test_soft_dtw_divergence_properties_and_tslearn_agreement():
     assert (ours > 0).all()
 
 
+def _fd4(f, z, h=1e-5):
+    """4th-order central differences of the scalar function f at the float64 tensor z."""
+    base = z.detach().clone().reshape(-1)
+    fd = np.zeros(base.numel())
+    for k in range(base.numel()):
+        def at(d):
+            w = base.clone()
+            w[k] += d
+            return f(w.reshape(z.shape)).item()
+        fd[k] = (-at(2 * h) + 8 * at(h) - 8 * at(-h) + at(-2 * h)) / (12 * h)
+    return fd.reshape(z.shape)
+
+
+def _rel_err(g, fd):
+    return float(np.abs(np.asarray(g) - fd).max() / np.abs(fd).max())
+
+
+@pytest.mark.parametrize("gamma", [0.01, 0.1, 1.0, 10.0])
+def test_soft_dtw_float32_costs_run_in_float64(gamma):
+    """float32 cost matrices are promoted inside the kernel: same float64 values and gradients as float64 costs."""
+    from neurokit.vist import softdtw as S
+
+    D32 = torch.rand(5, 9, 7, generator=torch.Generator().manual_seed(4)) * 3
+    D64 = D32.double()
+    v32, st32 = S._dp_forward(D32.numpy(), gamma, [5])
+    v64, st64 = S._dp_forward(D64.numpy(), gamma, [5])
+    ref = [soft_dtw_reference(D64[b].numpy(), gamma) for b in range(5)]
+    np.testing.assert_allclose(v64, ref, rtol=1e-13)
+    assert np.array_equal(v32, v64)
+    g = np.linspace(0.5, 2.0, 5)
+    G32, G64 = S._dp_backward(D32.numpy(), gamma, st32, g), S._dp_backward(D64.numpy(), gamma, st64, g)
+    assert G32.dtype == np.float32 and np.array_equal(G32, G64.astype(np.float32))
+    out = SoftDTWFunction.apply(D32, gamma)
+    assert out.dtype == torch.float32 and np.allclose(out.numpy(), v64, rtol=1e-6)
+
+
+def test_soft_dtw_divergence_fused_matches_autograd_path():
+    """The fused matmul path (one kernel call, closed-form backward) = cost matrices through autograd."""
+    g = torch.Generator().manual_seed(6)
+    x = torch.rand(5, 11, 6, dtype=torch.float64, generator=g)
+    y = torch.rand(5, 11, 6, dtype=torch.float64, generator=g)
+
+    def generic(a, b):
+        D = torch.cat([pairwise_sq_dist(a, b), pairwise_sq_dist(a, a), pairwise_sq_dist(b, b)])
+        v = SoftDTWFunction.apply(D, 0.1)
+        return v[:5] - 0.5 * (v[5:10] + v[10:])
+
+    for y_grad in (False, True):
+        xs = [x.clone().requires_grad_() for _ in range(2)]
+        ys = [y.clone().requires_grad_(y_grad) for _ in range(2)]
+        v_fused = soft_dtw_divergence(xs[0], ys[0], 0.1, dist="matmul")
+        v_gen = generic(xs[1], ys[1])
+        np.testing.assert_allclose(v_fused.detach().numpy(), v_gen.detach().numpy(), rtol=1e-12)
+        w = torch.linspace(0.3, 1.7, 5, dtype=torch.float64)  # a non-uniform upstream gradient
+        (v_fused * w).sum().backward()
+        (v_gen * w).sum().backward()
+        np.testing.assert_allclose(xs[0].grad.numpy(), xs[1].grad.numpy(), rtol=1e-10, atol=1e-13)
+        if y_grad:
+            np.testing.assert_allclose(ys[0].grad.numpy(), ys[1].grad.numpy(), rtol=1e-10, atol=1e-13)
+    # float32 inputs: float32 costs and gradients, float64 programme
+    x32, y32 = x.float().requires_grad_(), y.float()
+    v32 = soft_dtw_divergence(x32, y32, 0.1, dist="matmul")
+    v32.sum().backward()
+    xg = x.clone().requires_grad_()
+    soft_dtw_divergence(xg, y, 0.1).sum().backward()
+    assert v32.dtype == torch.float32 and x32.grad.dtype == torch.float32
+    scale = float(soft_dtw(x, y).abs().max())
+    assert np.abs(v32.detach().double().numpy() - soft_dtw_divergence(x, y).numpy()).max() < 1e-5 * scale
+    assert np.abs(x32.grad.double().numpy() - xg.grad.numpy()).max() < 1e-4 * float(xg.grad.abs().max())
+
+
+def test_soft_dtw_divergence_gradients_vs_finite_differences_both_inputs():
+    """Gradients w.r.t. x and y, equal lengths (fused path) and unequal lengths (one programme per shape)."""
+    g = torch.Generator().manual_seed(8)
+    for tx, ty in ((6, 6), (7, 5)):
+        x = torch.rand(2, tx, 3, dtype=torch.float64, generator=g).requires_grad_()
+        y = torch.rand(2, ty, 3, dtype=torch.float64, generator=g).requires_grad_()
+        v = soft_dtw_divergence(x, y)
+        np.testing.assert_allclose(v.detach().numpy(), _ref_divergence(x.detach(), y.detach()).numpy(), rtol=1e-12)
+        v.sum().backward()
+        assert _rel_err(x.grad.numpy(), _fd4(lambda z: soft_dtw_divergence(z, y.detach()).sum(), x)) < 1e-9
+        assert _rel_err(y.grad.numpy(), _fd4(lambda z: soft_dtw_divergence(x.detach(), z).sum(), y)) < 1e-9
+
+
+def test_soft_dtw_kernels_independent_of_chunking_and_threads(monkeypatch):
+    """Chunk widths (batch rows per SIMD sweep) and the parallel kernels change nothing."""
+    import numba
+
+    from neurokit.vist import softdtw as S
+
+    D = torch.rand(21, 8, 6, dtype=torch.float64, generator=torch.Generator().manual_seed(9)).numpy() * 2
+    g = np.linspace(-1.0, 1.0, 21)
+    runs = []
+    threads = (1, 2) if numba.config.NUMBA_NUM_THREADS >= 2 else (1,)
+    monkeypatch.setattr(S, "_MIN_PARALLEL_CELLS", 0)
+    for lanes in (8, 16, 64):
+        for n in threads:
+            monkeypatch.setattr(S, "_MAX_LANES", lanes)
+            monkeypatch.setattr(S, "_n_threads", lambda n=n: n)
+            v, state = S._dp_forward(D, 0.1, [7, 7, 7])
+            runs.append((v, S._dp_backward(D, 0.1, state, g).copy()))
+    ref = [soft_dtw_reference(D[b], 0.1) for b in range(21)]
+    for v, G in runs:
+        np.testing.assert_allclose(v, ref, rtol=1e-13)
+        np.testing.assert_allclose(v, runs[0][0], rtol=1e-15)
+        np.testing.assert_allclose(G, runs[0][1], rtol=1e-14, atol=1e-16)
+
+
+def test_soft_dtw_buffer_pool_never_hands_out_live_buffers(monkeypatch):
+    """Two divergences alive at once (as in the Vi-ST loss) keep their own tables; freed buffers are reused."""
+    from neurokit.vist import softdtw as S
+
+    pool = S._BufferPool(min_bytes=0)
+    a = pool.take((100,), np.float64)
+    b = pool.take((10, 10), np.float64)
+    assert not np.shares_memory(a, b)
+    addr = a.__array_interface__["data"][0]
+    del a
+    assert pool.take((10, 10), np.float64).__array_interface__["data"][0] == addr
+    monkeypatch.setattr(S, "_POOL", S._BufferPool(min_bytes=0))
+    gen = torch.Generator().manual_seed(10)
+    x1, y1, x2, y2 = (torch.rand(3, 9, 4, dtype=torch.float64, generator=gen) for _ in range(4))
+    xs = [x1.clone().requires_grad_(), x2.clone().requires_grad_()]
+    (soft_dtw_divergence(xs[0], y1).sum() + 2.0 * soft_dtw_divergence(xs[1], y2).sum()).backward()
+    for x, y, w, got in ((x1, y1, 1.0, xs[0].grad), (x2, y2, 2.0, xs[1].grad)):
+        xg = x.clone().requires_grad_()
+        (w * soft_dtw_divergence(xg, y).sum()).backward()
+        np.testing.assert_allclose(got.numpy(), xg.grad.numpy(), rtol=1e-13)
+
+
+def test_soft_dtw_exp_log_kernels_within_one_ulp():
+    import numba
+
+    from neurokit.vist import softdtw as S
+
+    @numba.njit
+    def both(u, v, eu, lv):
+        for k in range(u.size):
+            eu[k] = S._exp(u[k])
+        for k in range(v.size):
+            lv[k] = S._log_1_4(v[k])
+
+    rng = np.random.default_rng(0)
+    u = np.concatenate([-rng.uniform(0, 700, 20_000), -rng.uniform(0, 1e-3, 1000), [0.0, -1e-300, 1e-12]])
+    v = np.concatenate([rng.uniform(1, 4, 20_000), [1.0, 1 + 1e-15, 2.0, 3.0, 4.0, np.sqrt(2), 2 * np.sqrt(2)]])
+    eu, lv = np.empty_like(u), np.empty_like(v)
+    both(u, v, eu, lv)
+    assert (np.abs(eu - np.exp(u)) <= np.spacing(np.exp(u))).all()
+    assert (np.abs(lv - np.log(v)) <= np.spacing(np.maximum(np.log(v), 1e-300)) + 1e-300).all()
+    e = np.empty(3)
+    both(np.array([-np.inf, -708.5, -1000.0]), np.ones(0), e, np.ones(0))
+    assert (e == 0).all()
+
+
+def test_soft_dtw_nan_input_gives_nan_row_only():
+    g = torch.Generator().manual_seed(11)
+    x = torch.rand(3, 6, 4, dtype=torch.float64, generator=g)
+    y = torch.rand(3, 6, 4, dtype=torch.float64, generator=g)
+    clean = soft_dtw_divergence(x, y)
+    x[1, 2, 0] = float("nan")
+    for v in (soft_dtw_divergence(x, y), soft_dtw(x, y) - soft_dtw(x, y) + clean):
+        assert torch.isnan(v[1]) and torch.equal(v[[0, 2]], clean[[0, 2]])
+
+
 # ----------------------------------------------------------------------------------------- loss
 def _ref_divergence(a, b, gamma=0.1):
     """Soft-DTW divergence per row from the plain double-loop recurrence (independent of our kernels)."""
