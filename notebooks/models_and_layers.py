@@ -30,11 +30,11 @@
 # %% tags=["parameters"]
 profile = "embedded"
 models = "all"  # "all" or a comma-separated list of names from neurokit.features.list_extractors()
-n_clips = 6  # embedded budget: all 37 models x 12 clips took 404 s CPU here (2 cores, shared); 6 clips roughly halves it
-input_size = 0  # 0: each card's sampling for these weights (embedded: 64 px)
-n_frames = 0  # 0: each card's sampling
-weights = "embedded"
-seed = 0
+n_clips = 6  # >= 2; clips per model for the block statistics
+input_size = 0  # >= 0; 0: each card's sampling for these weights (embedded: 64 px)
+n_frames = 0  # >= 0; 0: each card's sampling
+weights = "embedded"  # one of embedded, paper
+seed = 0  # >= 0
 
 # %%
 import numpy as np

@@ -290,3 +290,19 @@ def test_source_parsing_is_serialised_across_threads(monkeypatch):
         trees = list(pool.map(lambda f: staleness.parse_python(f.read_text()), files * 2))
     assert len(trees) == 80 and all(isinstance(t, ast.Module) for t in trees)
     assert worst[0] == 1
+
+
+def test_parameters_are_checked_against_their_declared_ranges(tmp_path, capsys):
+    """A value outside the range or choices declared beside a parameter is refused before anything runs."""
+    text = ALPHA.replace("scale = 2.0", "scale = 2.0  # in (0, 10]; a scale").replace(
+        "n = 3", "n = 3  # >= 1").replace('label = "a"', 'label = "a"  # one of a, b')
+    root = write_book(tmp_path / "book", {"alpha": text})
+    book = Book(root, "smoke")
+    assert book.parameters("alpha", {"scale": 10, "n": 1, "label": "b"})["scale"] == 10.0
+    for bad, match in (({"n": -5}, r"must be >= 1; got -5"), ({"scale": 0.0}, r"in \(0, 10\]"),
+                       ({"label": "c"}, "one of a, b")):
+        with pytest.raises(InputError, match=match):
+            book.parameters("alpha", bad)
+    assert main(["run", "alpha", "--root", str(root), "--profile", "smoke", "-p", "n=-5", "--no-html"]) == 2
+    assert "must be >= 1" in capsys.readouterr().err
+    assert not (book.build / "executed").exists()  # nothing ran
