@@ -306,3 +306,23 @@ def test_parameters_are_checked_against_their_declared_ranges(tmp_path, capsys):
     assert main(["run", "alpha", "--root", str(root), "--profile", "smoke", "-p", "n=-5", "--no-html"]) == 2
     assert "must be >= 1" in capsys.readouterr().err
     assert not (book.build / "executed").exists()  # nothing ran
+
+
+def test_rerun_command_quotes_every_value_for_the_shell():
+    """The "How this page was made" command, pasted into bash, gives the run's parameters back (lists included)."""
+    import shlex
+    import subprocess
+
+    from neurokit.book.chapters import parse_overrides
+    from neurokit.book.pages import rerun_arguments
+
+    params = {"profile": "smoke", "models": ["resnet50.tv_in1k", "x3d_xs.k400"], "label": "two words; $HOME",
+              "scale": 0.5, "n": 3, "flag": True, "ver": "1.0", "overrides": {"a": 1}}
+    defaults = {k: None for k in params}
+    args = rerun_arguments(params, defaults)
+    line = " ".join(["neurokit", "run", "x", *args])
+    echoed = subprocess.run(["bash", "-c", f"set -- {line}; shift 3; printf '%s\\n' \"$@\""], capture_output=True,
+                            text=True, check=True).stdout.splitlines()
+    assert echoed == shlex.split(" ".join(args))
+    back = parse_overrides([a for a in echoed if a != "-p"])
+    assert back == {k: v for k, v in params.items() if k != "profile"}
