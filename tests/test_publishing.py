@@ -305,7 +305,7 @@ def test_export_html_is_self_contained(published):
     page = out.read_text()
     text = " ".join(re.sub(r"<[^>]+>", " ", page).split())
     assert re.search(r"mean Pearson .{0,200}? of 0\.\d{3}", text) and "{glue:" not in text
-    assert re.search(r"Fig\. ?1\.? Left: held-out prediction accuracy", text)
+    assert re.search(r"Book figure 1\.? Left: held-out prediction accuracy", text)
     assert "simulated data with known ground truth" in text and "smoke profile" in text
     assert "<script" not in page and "mjx-container" in page  # math typeset by MathJax, no script left
     assert not re.search(r'(src|href)="(?!data:|#)', page), "external reference in the export"

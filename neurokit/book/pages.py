@@ -10,6 +10,7 @@ import yaml
 
 from neurokit._io import sync_bytes
 from neurokit.book.chapters import resolve_parameters
+from neurokit.book.substitutes import substitutions_markdown
 
 REPO_URL = "https://github.com/neurokit-book/neurokit"
 
@@ -93,7 +94,9 @@ def _paper_line(book, chapter, params: dict) -> str:
 
 
 def write_generated_pages(book, stage: Path, runs) -> None:
-    """Write ``book/status.md`` and ``book/provenance.md`` into the stage from the result records."""
+    """Write ``book/status.md``, ``book/provenance.md`` and ``book/_substitutes.md`` (included by the landing page)
+    into the stage from the result records and the registries."""
+    sync_bytes((substitutions_markdown(book.profile) + "\n").encode(), stage / "book" / "_substitutes.md")
     run_by_name = {r.chapter: r for r in runs}
     rows_status, rows_prov = [], []
     for name, chapter in book.chapters.items():

@@ -40,7 +40,7 @@ from neurokit._io import (
 from neurokit._progress import tqdm
 from neurokit.book.chapters import Chapter, discover, get_chapter, resolve_parameters
 from neurokit.book.pages import chapter_header_cell, write_generated_pages
-from neurokit.book.staleness import chapter_key, explain
+from neurokit.book.staleness import chapter_key, closure, explain, file_hashes, package_dir
 from neurokit.config import check_profile
 from neurokit.errors import NeurokitError
 
@@ -367,7 +367,7 @@ class Book:
 
         for cell in nb.cells:
             if cell.cell_type == "markdown" and _GLUE_FIGURE.search(cell.source):
-                cell.source = _with_figure_links(cell.source, link_for)
+                cell.source = _with_alt_text(_with_figure_links(cell.source, link_for))
 
     def build_html(self, runs: list[ChapterRun] | None = None, strict: bool = True) -> Path:
         """Build the site from the staged source, then swap it into ``_build/html`` in one rename."""
@@ -422,7 +422,10 @@ class Book:
             return ("{build}/" + f.relative_to(self.build).as_posix()) if f.is_relative_to(self.build) \
                 else f.relative_to(self.root).as_posix()
 
-        return sha256_json({rel(f): sha256_file(f) for f in files if f.is_file()} | {"profile": self.profile})
+        # the code that stages the site (headers, generated pages, the substitutions box and its registries)
+        code = file_hashes(closure(package_dir(self.root), ("book.runner", "book.substitutes")), self.root)
+        return sha256_json({rel(f): sha256_file(f) for f in files if f.is_file()}
+                           | {"profile": self.profile, "code": code})
 
     def html_is_current(self) -> bool:
         k = self.build / "html.key"
@@ -455,14 +458,18 @@ def _strip_setup_cell(path: Path) -> None:
 
 
 def _config_with_version(path: Path, profile: str) -> bytes:
-    """The book's ``_config.yml`` with the package version and profile in the footer of every page."""
+    """The book's ``_config.yml`` with the package version and profile in the footer of every page, and the
+    registry's counts as MyST substitutions (``{{ n_models }}`` in a page's text), so no page types them."""
     import yaml
+
+    from neurokit.book.substitutes import counts
 
     config = yaml.safe_load(path.read_text())
     html = config.setdefault("html", {})
     html["extra_footer"] = (f"neurokit {__version__} · {profile} profile · " + html.get("extra_footer", "")).strip()
+    parse = config.setdefault("parse", {})
+    parse["myst_substitutions"] = {**parse.get("myst_substitutions", {}), **counts(), "profile": profile}
     return yaml.safe_dump(config, sort_keys=False, allow_unicode=True).encode()
-
 
 
 def _tail(text: str, n: int = 40) -> str:
@@ -504,6 +511,46 @@ def package_versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             out[n] = "absent"
     return out
+
+
+_ROLE = re.compile(r"\{([\w:-]+)\}`([^`<]*?)(?:\s*<[^>]*>)?`")
+
+
+def _alt_from_caption(caption: str) -> str:
+    """A figure's alt text: the first sentence of its caption, roles reduced to their text, plain characters."""
+    text = _ROLE.sub(lambda m: "" if m.group(1).startswith("glue") else m.group(2), " ".join(caption.split()))
+    text = " ".join(re.sub(r"\(\s*\)", "", text).split())
+    text = re.sub(r"[*_`$\\]", "", text)
+    first = re.split(r"(?<=[.;])\s", text, maxsplit=1)[0]
+    return first[:240].rstrip(" .;:") or "figure"
+
+
+def _with_alt_text(source: str) -> str:
+    """Give every ``{glue:figure}`` without an ``:alt:`` option one made from its caption (the figure's file
+    name is no description for a screen reader or a missing image)."""
+    lines, out, i = source.splitlines(), [], 0
+    while i < len(lines):
+        line = lines[i]
+        m = _FIGURE_FENCE.match(line.strip())
+        if not m:
+            out.append(line)
+            i += 1
+            continue
+        fence = m.group(1)
+        j = i + 1
+        while j < len(lines) and lines[j].strip() != fence:
+            j += 1
+        block = lines[i + 1:j]
+        options = [b for b in block if b.strip().startswith(":")]
+        caption = " ".join(b for b in block if b.strip() and not b.strip().startswith(":"))
+        out.append(line)
+        if not any(o.strip().startswith(":alt:") for o in options):
+            out.append(f":alt: {_alt_from_caption(caption)}")
+        out += block
+        if j < len(lines):
+            out.append(lines[j])
+        i = j + 1
+    return "\n".join(out)
 
 
 def _with_figure_links(source: str, link_for) -> str:

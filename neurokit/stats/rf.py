@@ -1,6 +1,6 @@
 """Receptive-field (RF) maps of RGCs on the feature grid (the ``rf_to_dinov2`` input of Vi-ST).
 
-The authors' RF estimation and projection code is not published (spec §3: "unspecified"); the usual
+The authors' RF estimation and projection code is not published (Wu et al. 2024 leave it unspecified); the usual
 procedure for these recordings, which we follow, is a spike-triggered average (STA) from a white-noise
 checkerboard, reduced to a spatial map and projected onto the 16x16 patch grid:
 
