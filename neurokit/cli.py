@@ -27,7 +27,7 @@ def _book(args):
     from neurokit.book.chapters import find_root
     from neurokit.book.runner import Book
 
-    return Book(find_root(args.root), args.profile)
+    return Book(find_root(args.root), args.profile, rehearse=getattr(args, "rehearse", False))
 
 
 def _report(runs) -> int:
@@ -146,6 +146,10 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
         sp.add_argument("--dry-run", action="store_true",
                         help="print each chapter that would execute and why; execute and write nothing")
+        sp.add_argument("--rehearse", action="store_true",
+                        help="with --profile paper: run the paper code paths on data simulated at the paper's shapes "
+                             "(in <data home>/rehearsal), with random weights and minimal repetitions, into "
+                             "_build/rehearsal, every page stamped as a rehearsal")
 
     sp = sub.add_parser("book", help="execute every stale chapter and build the HTML site")
     common(sp)

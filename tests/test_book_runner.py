@@ -326,3 +326,30 @@ def test_rerun_command_quotes_every_value_for_the_shell():
     assert echoed == shlex.split(" ".join(args))
     back = parse_overrides([a for a in echoed if a != "-p"])
     assert back == {k: v for k, v in params.items() if k != "profile"}
+
+
+def test_rehearsal_is_stamped_everywhere_and_kept_apart(tmp_path, monkeypatch):
+    """A rehearsal of the paper profile runs in a build of its own, and its kernel, provenance record, page header
+    and footer all say that it is one; it exists only for the paper profile."""
+    text = ALPHA.replace("from neurokit.book import glue\n",
+                         "from neurokit.book import glue, glue_profile\nglue_profile(profile)\n"
+                         "import os\nglue('flag', os.environ.get('NEUROKIT_REHEARSAL'))\n")
+    root = write_book(tmp_path / "book", {"alpha": text})
+    with pytest.raises(InputError, match="--profile paper"):
+        Book(root, "embedded", rehearse=True)
+    book = Book(root, "paper", rehearse=True)
+    assert book.build == root / "_build" / "rehearsal"
+    run = book.execute("alpha", progress=False)
+    assert run.status == "executed", run.describe()
+    assert run.numbers["flag"] == "1" and run.numbers["data_label"].startswith("REHEARSAL of the paper profile")
+    prov = json.loads((book.results / "alpha.provenance.json").read_text())
+    assert prov["rehearsal"] is True and prov["profile"] == "paper"
+    # the real paper build is untouched and sees the chapter as never executed
+    real = Book(root, "paper")
+    assert not real.executed.exists() and real.is_stale("alpha", real.parameters("alpha"))
+    book.build_html([run])
+    page = (book.html / "book" / "chapters" / "alpha.html").read_text()
+    assert "Rehearsal of the" in page and "REHEARSAL (simulated data at the paper" in page
+    assert "--rehearse" in page  # the re-run command reproduces the rehearsal
+    monkeypatch.delenv("NEUROKIT_REHEARSAL", raising=False)
+    assert main(["run", "alpha", "--root", str(root), "--profile", "smoke", "--rehearse", "--no-html"]) == 2

@@ -44,7 +44,13 @@ def chapter_header_cell(book, chapter, prov: dict, failed_run=None):
     """A markdown cell placed under the chapter title: profile, parameters, commit, run time, re-run box."""
     params = prov.get("parameters", {})
     data_note = ("simulated data with known ground truth" if book.profile != "paper" else "real data")
-    lines = [
+    stamp = []
+    if getattr(book, "rehearse", False):
+        data_note = "a REHEARSAL: data simulated at the paper's shapes, random weights, minimal repetitions"
+        stamp = ["```{warning}", "**Rehearsal of the `paper` profile.** This page ran the paper profile's code path on "
+                 "simulated data at the paper's shapes with random weights and minimal repetitions, to check that "
+                 "it executes. No number on it is a result.", "```", ""]
+    lines = stamp + [
         "```{admonition} How this page was made",
         ":class: note",
         f"Executed under the **{book.profile}** profile ({data_note}) on {prov.get('executed_at', '?')} "
@@ -59,6 +65,7 @@ def chapter_header_cell(book, chapter, prov: dict, failed_run=None):
         "```{code-block} bash",
         ":class: nk-rerun",
         " ".join(["neurokit", "run", chapter.name, "--profile", book.profile,
+                  *(["--rehearse"] if getattr(book, "rehearse", False) else []),
                   *rerun_arguments(params, chapter.defaults)]),
         "```",
         "",

@@ -41,7 +41,7 @@ from neurokit._progress import tqdm
 from neurokit.book.chapters import Chapter, discover, get_chapter, resolve_parameters
 from neurokit.book.pages import chapter_header_cell, write_generated_pages
 from neurokit.book.staleness import chapter_key, closure, explain, file_hashes, package_dir
-from neurokit.config import check_profile
+from neurokit.config import REHEARSAL_ENV, check_profile, check_rehearsal
 from neurokit.errors import NeurokitError
 
 log = logging.getLogger(__name__)
@@ -77,13 +77,22 @@ class ChapterRun:
 
 
 class Book:
-    """The book at ``root`` for one ``profile``."""
+    """The book at ``root`` for one ``profile``.
 
-    def __init__(self, root: Path, profile: str = "embedded", build_dir: Path | None = None):
+    ``rehearse=True`` (paper profile only) rehearses the paper profile: every chapter runs its paper code path on
+    data simulated at the paper's shapes (the rehearsal data home) with random weights and minimal repetitions,
+    into a build of its own (``<build>/rehearsal/``), and every page and provenance record says so.
+    """
+
+    def __init__(self, root: Path, profile: str = "embedded", build_dir: Path | None = None, rehearse: bool = False):
         self.root = Path(root).resolve()
         self.profile = check_profile(profile)
+        check_rehearsal(profile, rehearse)
+        self.rehearse = bool(rehearse)
         build_dir = build_dir or os.environ.get("NEUROKIT_BUILD_DIR")
         self.build = Path(build_dir).resolve() if build_dir else self.root / "_build"
+        if self.rehearse:  # never beside a real paper build
+            self.build = self.build / "rehearsal"
         self.executed = self.build / "executed" / profile
         self.results = self.build / "results" / profile
         self.html = self.build / "html"
@@ -103,7 +112,7 @@ class Book:
         return resolve_parameters(self.root, self.chapter(name), self.profile, overrides)
 
     def key(self, name: str, params: dict) -> str:
-        return chapter_key(self.root, self.chapter(name), params, self.profile, self.build)[0]
+        return chapter_key(self.root, self.chapter(name), params, self.profile, self.build, self.rehearse)[0]
 
     def is_stale(self, name: str, params: dict) -> bool:
         return self.stale_reason(name, params) is not None
@@ -112,7 +121,7 @@ class Book:
         """Why chapter ``name`` would execute with ``params`` (one line), or None when it is up to date."""
         keyfile = self.executed / f"{name}.key"
         nb = self.executed / f"{name}.ipynb"
-        key, parts = chapter_key(self.root, self.chapter(name), params, self.profile, self.build)
+        key, parts = chapter_key(self.root, self.chapter(name), params, self.profile, self.build, self.rehearse)
         if nb.is_file() and keyfile.is_file() and keyfile.read_text().strip() == key:
             return None
         if not nb.is_file() or not keyfile.is_file():
@@ -177,7 +186,7 @@ class Book:
 
         chapter = self.chapter(name)
         params = self.parameters(name, overrides)
-        key, parts = chapter_key(self.root, chapter, params, self.profile, self.build)
+        key, parts = chapter_key(self.root, chapter, params, self.profile, self.build, self.rehearse)
         if not force and not self.is_stale(name, params):
             return ChapterRun(name, "cached", numbers=self._numbers(name))
         self.executed.mkdir(parents=True, exist_ok=True)
@@ -191,7 +200,8 @@ class Book:
             # Where this kernel records its numbers and figure data: set inside the kernel by a first cell (not
             # through this process's environment, which chapters executing in parallel share).
             nb.cells.insert(0, _setup_cell({RESULTS_ENV: str(results_tmp), FIGDATA_ENV: str(figdata_tmp),
-                                            "NEUROKIT_BUILD_DIR_ACTIVE": str(self.build)}))
+                                            "NEUROKIT_BUILD_DIR_ACTIVE": str(self.build),
+                                            REHEARSAL_ENV: "1" if self.rehearse else "0"}))
             t0 = time.perf_counter()
             try:
                 pm.execute_notebook(
@@ -266,6 +276,7 @@ class Book:
             "title": chapter.title,
             "notebook": str(chapter.path.relative_to(self.root)),
             "profile": self.profile,
+            "rehearsal": self.rehearse,
             "parameters": params,
             "git_commit": git_commit(self.root),
             "executed_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -313,7 +324,7 @@ class Book:
         stage.mkdir(parents=True, exist_ok=True)
         for f in STAGE_FILES:
             sync_file(self.root / f, stage / f)
-        sync_bytes(_config_with_version(self.root / "_config.yml", self.profile), stage / "_config.yml")
+        sync_bytes(_config_with_version(self.root / "_config.yml", self.profile, self.rehearse), stage / "_config.yml")
         for d in STAGE_DIRS:
             src = self.root / d
             (stage / d).mkdir(parents=True, exist_ok=True)
@@ -457,7 +468,7 @@ def _strip_setup_cell(path: Path) -> None:
     nbformat.write(nb, path)
 
 
-def _config_with_version(path: Path, profile: str) -> bytes:
+def _config_with_version(path: Path, profile: str, rehearse: bool = False) -> bytes:
     """The book's ``_config.yml`` with the package version and profile in the footer of every page, and the
     registry's counts as MyST substitutions (``{{ n_models }}`` in a page's text), so no page types them."""
     import yaml
@@ -466,7 +477,12 @@ def _config_with_version(path: Path, profile: str) -> bytes:
 
     config = yaml.safe_load(path.read_text())
     html = config.setdefault("html", {})
-    html["extra_footer"] = (f"neurokit {__version__} · {profile} profile · " + html.get("extra_footer", "")).strip()
+    what = f"{profile} profile" + (" REHEARSAL (simulated data at the paper's shapes, random weights: no result)"
+                                   if rehearse else "")
+    html["extra_footer"] = (f"neurokit {__version__} · {what} · " + html.get("extra_footer", "")).strip()
+    if rehearse:
+        html["announcement"] = ("REHEARSAL of the paper profile: simulated data at the paper's shapes, random "
+                                "weights, minimal repetitions. Nothing on these pages is a result.")
     parse = config.setdefault("parse", {})
     parse["myst_substitutions"] = {**parse.get("myst_substitutions", {}), **counts(), "profile": profile}
     return yaml.safe_dump(config, sort_keys=False, allow_unicode=True).encode()
