@@ -37,7 +37,7 @@ def set_style(context: str = "notebook") -> None:
 
 
 def significance_bar(ax, x0: float, x1: float, y: float, mark: str, height: float = 0.005) -> None:
-    """Draw a bracket between ``x0`` and ``x1`` at height ``y`` labelled with ``mark`` (ns, *, **, ***)."""
+    """Draw a bracket between ``x0`` and ``x1`` at height ``y`` labelled with ``mark`` (``ns``, ``*``, ``**``, ``***``)."""
     ax.plot([x0, x0, x1, x1], [y, y + height, y + height, y], color="black", lw=0.8)
     ax.text((x0 + x1) / 2, y + height, mark, ha="center", va="bottom", fontsize=8)
 
