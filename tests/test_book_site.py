@@ -120,7 +120,7 @@ def test_site_in_headless_chromium_offline(smoke_site):
             assert not failed, f"{rel}: failed requests: {failed}"
             assert not [u for u in blocked if "favicon" not in u], f"{rel}: tried the network: {blocked}"
             # what a reader would see as broken: a raw JSON dump, emoji drawn as empty boxes, code cut off
-            text = page.evaluate("document.body.innerText")
+            text = page.evaluate("document.body ? document.body.innerText : ''")
             assert not re.search(r'^\s*[{\[]\s*"[\w -]+"\s*:', text, re.M), f"{rel}: a raw JSON dump on the page"
             assert not re.search("[\u2705\u274c\U0001f300-\U0001faff]", text), f"{rel}: emoji (empty boxes without an emoji font)"
             clipped = page.evaluate("""Array.from(document.querySelectorAll('div.nk-rerun pre, .admonition pre'))
