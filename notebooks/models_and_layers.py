@@ -30,11 +30,11 @@
 # %% tags=["parameters"]
 profile = "embedded"
 models = "all"  # "all" or a comma-separated list of names from neurokit.features.list_extractors()
-n_clips = 6  # >= 2; clips per model for the block statistics
-input_size = 0  # >= 0; 0: each card's sampling for these weights (embedded: 64 px)
-n_frames = 0  # >= 0; 0: each card's sampling
+n_clips = 6  # at least 2; clips per model for the block statistics
+input_size = 0  # at least 0; 0: each card's sampling for these weights (embedded: 64 px)
+n_frames = 0  # at least 0; 0: each card's sampling
 weights = "embedded"  # one of embedded, paper
-seed = 0  # >= 0
+seed = 0  # at least 0
 
 # %%
 import numpy as np

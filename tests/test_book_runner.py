@@ -295,16 +295,16 @@ def test_source_parsing_is_serialised_across_threads(monkeypatch):
 def test_parameters_are_checked_against_their_declared_ranges(tmp_path, capsys):
     """A value outside the range or choices declared beside a parameter is refused before anything runs."""
     text = ALPHA.replace("scale = 2.0", "scale = 2.0  # in (0, 10]; a scale").replace(
-        "n = 3", "n = 3  # >= 1").replace('label = "a"', 'label = "a"  # one of a, b')
+        "n = 3", "n = 3  # at least 1").replace('label = "a"', 'label = "a"  # one of a, b')
     root = write_book(tmp_path / "book", {"alpha": text})
     book = Book(root, "smoke")
     assert book.parameters("alpha", {"scale": 10, "n": 1, "label": "b"})["scale"] == 10.0
-    for bad, match in (({"n": -5}, r"must be >= 1; got -5"), ({"scale": 0.0}, r"in \(0, 10\]"),
+    for bad, match in (({"n": -5}, r"must be at least 1; got -5"), ({"scale": 0.0}, r"in \(0, 10\]"),
                        ({"label": "c"}, "one of a, b")):
         with pytest.raises(InputError, match=match):
             book.parameters("alpha", bad)
     assert main(["run", "alpha", "--root", str(root), "--profile", "smoke", "-p", "n=-5", "--no-html"]) == 2
-    assert "must be >= 1" in capsys.readouterr().err
+    assert "must be at least 1" in capsys.readouterr().err
     assert not (book.build / "executed").exists()  # nothing ran
 
 
@@ -353,3 +353,18 @@ def test_rehearsal_is_stamped_everywhere_and_kept_apart(tmp_path, monkeypatch):
     assert "--rehearse" in page  # the re-run command reproduces the rehearsal
     monkeypatch.delenv("NEUROKIT_REHEARSAL", raising=False)
     assert main(["run", "alpha", "--root", str(root), "--profile", "smoke", "--rehearse", "--no-html"]) == 2
+
+
+def test_papermill_reads_every_chapter_parameter():
+    """papermill parses each parameters cell itself (to inject -p values); a comment it cannot read would make it
+    warn and drop the parameter from its list, so every declared range must be in a form it reads."""
+    import jupytext
+    from papermill.translators import PythonTranslator
+
+    from neurokit.book.chapters import discover
+
+    for name, ch in discover(REPO).items():
+        nb = jupytext.read(ch.path)
+        cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+        seen = {p.name for p in PythonTranslator.inspect(cell)}
+        assert seen == set(ch.defaults), (name, set(ch.defaults) - seen)

@@ -5,12 +5,13 @@ Its parameters are the assignments of its one cell tagged ``parameters``; their 
 that ``-p key=value`` overrides must have. A comment after an assignment may declare the values allowed, before
 an optional ``;`` and a description::
 
-    n_train = 600  # >= 10; training stimuli
+    n_train = 600  # at least 10; training stimuli
     noise = 1.0  # in [0, 100]
     weights = "embedded"  # one of embedded, paper
 
-(forms: ``>= x``, ``> x``, ``<= x``, ``< x``, ``in [a, b]`` with ``[``/``(`` and ``]``/``)`` for closed/open ends,
-``one of a, b, c``). Every override is checked against it before anything executes. A profile (``smoke``,
+(forms: ``at least x``, ``more than x``, ``at most x``, ``less than x``, ``in [a, b]`` with ``[``/``(`` and
+``]``/``)`` for closed/open ends, ``one of a, b, c``; words, not ``>=``, which papermill's parameter parser
+cannot read). Every override is checked against it before anything executes. A profile (``smoke``,
 ``embedded``, ``paper``) overrides defaults from ``notebooks/params/<profile>/<chapter>.yaml``.
 """
 from __future__ import annotations
@@ -65,7 +66,7 @@ class Chapter:
     constraints: dict = field(default_factory=dict, compare=False, hash=False)
 
 
-_BOUND = re.compile(r"^(>=|<=|>|<)\s*(-?[\d.eE+\-]+)$")
+_BOUND = re.compile(r"^(at least|more than|at most|less than)\s+(-?[\d.eE+\-]+)$")
 _INTERVAL = re.compile(r"^in\s*([\[(])\s*(-?[\d.eE+\-]+)\s*,\s*(-?[\d.eE+\-]+)\s*([\])])$")
 _CHOICES = re.compile(r"^one of\s+(.+)$")
 
@@ -87,9 +88,9 @@ class Constraint:
         text = comment.lstrip("#").strip().split(";", 1)[0].strip()
         if m := _BOUND.match(text):
             op, x = m.group(1), float(m.group(2))
-            if op.startswith(">"):
-                return cls(text, low=x, low_open=op == ">")
-            return cls(text, high=x, high_open=op == "<")
+            if op in ("at least", "more than"):
+                return cls(text, low=x, low_open=op == "more than")
+            return cls(text, high=x, high_open=op == "less than")
         if m := _INTERVAL.match(text):
             return cls(text, low=float(m.group(2)), high=float(m.group(3)), low_open=m.group(1) == "(",
                        high_open=m.group(4) == ")")
