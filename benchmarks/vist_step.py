@@ -25,12 +25,16 @@ fraction of it (model FLOPs / step time / peak).
 ``--train-seeds 0 1`` also trains both implementations as the chapter trains its main Vi-ST run (240 steps of
 4 x 64 frames, ``vist_retina`` embedded profile, standardised features; the steps of
 ``neurokit.studies.vist.experiment.run_model``) and reports the held-out cross-movie and within-movie CC (about
-4 + 1.5 minutes per seed on one core). The data set comes from ``$NEUROKIT_DATA`` (simulated on demand).
+4 + 1.5 minutes per seed on one core). The two draw their dropout masks differently (the current model uses
+``torch.rand``, in its own layout), so the same seed gives two different random trajectories; with
+``--reference-masks`` a third run per seed trains the current model with the reference's masks, which isolates
+the implementation from the mask stream. The data set comes from ``$NEUROKIT_DATA`` (simulated on demand).
 
 Usage::
 
     python benchmarks/vist_step.py                      # ~1 min: step timings, FLOPs, peak
     python benchmarks/vist_step.py --train-seeds 0 1    # + the CC check (~12 min)
+    python benchmarks/vist_step.py --train-seeds 0 1 2 3 --reference-masks
 
 Results: ``benchmarks/results/vist_step.json`` (``--out``).
 """
@@ -142,9 +146,26 @@ def cpu_model() -> str:
     return platform.processor()
 
 
-def train_check(ref_mod, seeds) -> list:
-    """Train both implementations like the chapter's main Vi-ST run; held-out CC (mean |r|) within and across movies."""
+def reference_dropout_mask(z, drop):
+    """The element-wise dropout mask the reference draws (``F.dropout``: ``bernoulli_`` over the (B, C, T, H, W)
+    tensor), permuted to the current model's time-major (T, B, H, W, C) layout."""
     import torch
+
+    if not drop.training or drop.p == 0:
+        return None
+    t, b, h, w, c = z.shape
+    return torch.empty(b, c, t, h, w, dtype=z.dtype).bernoulli_(1 - drop.p).div_(1 - drop.p).permute(2, 0, 3, 4, 1)
+
+
+def train_check(ref_mod, seeds, reference_masks: bool = False) -> list:
+    """Train both implementations like the chapter's main Vi-ST run; held-out CC (mean |r|) within and across movies.
+
+    ``reference_masks`` adds a third run per seed: the current model drawing its element-wise dropout masks as the
+    reference does (the two then consume the random generator identically, so they differ by rounding only).
+    """
+    import torch
+
+    import neurokit.vist.model as model_module
 
     from neurokit.catalog import retina as retina_data
     from neurokit.data.retina import load_retina
@@ -163,18 +184,26 @@ def train_check(ref_mod, seeds) -> list:
         cfg = TrainConfig(epochs=n, batches_per_epoch=8, batch_size=4, window=64, lr=lr, lr_start=lr / 16,
                           lr_min=lr / 8, swa_lr=lr / 8, warmup=max(1, n // 6), swa_start=n - max(1, n // 4),
                           swa_anneal=max(1, n // 6), seed=int(seed), device="cpu", eval_every=0)
-        for impl, cls in (("reference", ref_mod.ViST), ("current", ViST)):
+        runs = [("reference", ref_mod.ViST), ("current", ViST)]
+        runs += [("current, reference masks", ViST)] if reference_masks else []
+        for impl, cls in runs:
             torch.manual_seed(cfg.seed)  # as run_model: the same initial weights for both
             model = cls(video_layers=3, video_dim=16, feat_dim=m1.features.shape[-1], n_cells=m1.n_cells)
+            own_mask = model_module._dropout_mask
+            if impl == "current, reference masks":
+                model_module._dropout_mask = reference_dropout_mask
             c0, w0 = time.process_time(), time.perf_counter()
-            res = train(model, [Sequence_(m1.features[tr], m1.spike_avg[tr], m1.rf)], [], cfg, loss_fn=ViSTLoss())
+            try:
+                res = train(model, [Sequence_(m1.features[tr], m1.spike_avg[tr], m1.rf)], [], cfg, loss_fn=ViSTLoss())
+            finally:
+                model_module._dropout_mask = own_mask
             cpu, wall = time.process_time() - c0, time.perf_counter() - w0
             s_w = score(predict(res.model, m1.features[te], m1.rf, device="cpu"), m1.spike_avg[te].T)
             s_c = score(predict(res.model, m2.features, m1.rf, device="cpu"), m2.spike_avg.T)
             rows.append({"seed": int(seed), "impl": impl, "cc_cross": float(s_c["cc"]), "cc_within": float(s_w["cc"]),
                          "final_train_loss": float(res.history[-1]["train_loss"]), "train_cpu_s": cpu,
                          "train_wall_s": wall, "steps": cfg.epochs * cfg.batches_per_epoch})
-            print(f"seed {seed} {impl:9s}: CC cross {s_c['cc']:.4f}  within {s_w['cc']:.4f}  "
+            print(f"seed {seed} {impl}: CC cross {s_c['cc']:.4f}  within {s_w['cc']:.4f}  "
                   f"({cpu:.0f} s CPU, {wall:.0f} s wall)", flush=True)
     return rows
 
@@ -188,6 +217,8 @@ def main(argv=None) -> dict:
                          "machine) or 'wall'. Both are saved.")
     ap.add_argument("--train-seeds", type=int, nargs="*", default=[],
                     help="also train both implementations with these seeds and compare held-out CC")
+    ap.add_argument("--reference-masks", action="store_true",
+                    help="with --train-seeds: also train the current model with the reference's dropout masks")
     ap.add_argument("--out", default=str(REPO / "benchmarks" / "results" / "vist_step.json"))
     a = ap.parse_args(argv)
     import torch
@@ -227,7 +258,7 @@ def main(argv=None) -> dict:
           f"{flops['flop_counter_stock'] / 1e9:.2f} G); one-thread float32 matmul peak {peak / 1e9:.0f} GFLOP/s")
     print(f"speed-up (reference / current, {a.clock} time): step {ratios['step']:.2f}x, forward "
           f"{ratios['forward']:.2f}x, backward {ratios['backward']:.2f}x")
-    training = train_check(ref_mod, a.train_seeds) if a.train_seeds else []
+    training = train_check(ref_mod, a.train_seeds, a.reference_masks) if a.train_seeds else []
     out = {
         "benchmark": "vist_step", "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "git": git_commit(a.out),
