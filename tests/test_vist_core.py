@@ -86,6 +86,109 @@ def test_noncausal_variant_looks_ahead():
     assert d[:40].max() > 0  # earlier outputs see the future frame
 
 
+def _reference_pair(dtype, train, **kw):
+    """The current ViST and the frozen reference (tests/_vist_reference.py) with the same random weights."""
+    from _vist_reference import ViST as ReferenceViST
+
+    torch.manual_seed(0)
+    m = ViST(**kw).to(dtype).train(train)
+    with torch.no_grad():
+        for p in m.parameters():  # non-trivial weights everywhere (AdaLN's modulation is zero at init)
+            p.copy_(torch.randn_like(p) * 0.3)
+    ref = ReferenceViST(**kw).to(dtype).train(train)
+    ref.load_state_dict(m.state_dict())
+    return m, ref
+
+
+def _values_and_grads(m, x, rf):
+    x = x.clone().requires_grad_()
+    y = m(x, rf)
+    w = torch.linspace(-1, 1, y.numel(), dtype=y.dtype).reshape(y.shape)
+    grads = torch.autograd.grad((y * w).sum(), [x, *m.parameters()])
+    return y, grads
+
+
+TINY = dict(video_layers=3, video_dim=8, feat_dim=5, n_cells=6, grid=12)
+
+
+@pytest.mark.parametrize("kw", [
+    {},
+    {"causal": False},
+    {"rf_mode": "per_cell", "video_layers": 2},
+    {"use_adaln": False, "cmst_windows": [[1]] * 4},
+    {"cmst_windows": [[3, 1], [5], [1, 2, 7], [1, 1]]},  # several full / depthwise branches, even window
+    {"causal": False, "cmst_windows": [[1, 5], [3], [1, 7], [1]]},
+], ids=["causal", "symmetric", "per_cell", "no_adaln_no_cmst", "windows", "symmetric_windows"])
+@pytest.mark.parametrize("train", [False, True], ids=["eval", "train_bn_batch_stats"])
+def test_cpu_formulation_matches_reference_in_float64(kw, train):
+    """The channels-last CPU formulation computes the reference's function: outputs, gradients w.r.t. the input
+    and every parameter, and (train mode) the BatchNorm running statistics, to float64 rounding."""
+    cfg = {**TINY, **kw, "dropout": 0.0}
+    m, ref = _reference_pair(torch.float64, train, **cfg)
+    g = torch.Generator().manual_seed(1)
+    x = torch.randn(2, 37, cfg["grid"] ** 2, cfg["feat_dim"], dtype=torch.float64, generator=g)
+    rf = torch.rand(2, cfg["n_cells"], cfg["grid"], cfg["grid"], dtype=torch.float64, generator=g)
+    y, grads = _values_and_grads(m, x, rf)
+    y_ref, grads_ref = _values_and_grads(ref, x, rf)
+    y, y_ref = y.detach(), y_ref.detach()
+    torch.testing.assert_close(y, y_ref, rtol=1e-10, atol=1e-12 * float(y_ref.abs().max()))
+    scale = max(float(g.abs().max()) for g in grads_ref)  # bias grads before a train-mode BN are ~0: absolute
+    for a, b in zip(grads, grads_ref):
+        torch.testing.assert_close(a, b, rtol=1e-9, atol=1e-12 * scale)
+    for a, b in zip(m.buffers(), ref.buffers()):
+        torch.testing.assert_close(a, b, rtol=1e-12, atol=1e-14)
+    with torch.no_grad():
+        y_modules = m.eval()._forward_modules(x, rf) if not train else None
+    if y_modules is not None:  # the module path inside the current model is the same reference
+        torch.testing.assert_close(y, y_modules, rtol=1e-10, atol=1e-12 * float(y_ref.abs().max()))
+
+
+def test_cpu_formulation_matches_reference_in_float32():
+    """float32 (oneDNN's fused conv-add path): outputs and gradients agree with the reference to ~1e-5 of scale;
+    the causal reach is still exact (an input change at frame t leaves every earlier output bit-identical)."""
+    cfg = dict(video_layers=3, video_dim=16, feat_dim=6, n_cells=8, grid=12, dropout=0.0)
+    m, ref = _reference_pair(torch.float32, True, **cfg)
+    g = torch.Generator().manual_seed(2)
+    x = torch.randn(2, 48, 144, 6, generator=g)
+    rf = torch.rand(2, 8, 12, 12, generator=g)
+    y, grads = _values_and_grads(m, x, rf)
+    y_ref, grads_ref = _values_and_grads(ref, x, rf)
+    y, y_ref = y.detach(), y_ref.detach()
+    torch.testing.assert_close(y, y_ref, rtol=0, atol=1e-5 * float(y_ref.abs().max()))
+    scale = max(float(g.abs().max()) for g in grads_ref)  # bias grads before a train-mode BN are ~0: absolute
+    for a, b in zip(grads, grads_ref):
+        torch.testing.assert_close(a, b, rtol=0, atol=1e-5 * scale)
+    m.eval()
+    t0 = 30
+    with torch.no_grad():
+        y0 = m(x, rf)
+        x2 = x.clone()
+        x2[:, t0] += 1.0
+        d = (m(x2, rf) - y0).abs().amax(dim=(0, 1))
+    assert torch.all(d[:t0] == 0) and d[t0] > 0
+
+
+def test_cpu_dropout_masks_follow_the_modules():
+    """Dropout3d masks are drawn exactly as F.dropout3d draws them; the element-wise dropout mask keeps a fraction
+    1 - p of the elements, scaled by 1 / (1 - p)."""
+    from neurokit.vist.model import _channel_masks, _dropout_mask
+
+    drops = [torch.nn.Dropout3d(0.25), torch.nn.Dropout3d(0.5)]
+    torch.manual_seed(3)
+    ours = _channel_masks(drops, 4, 6, torch.zeros(1))
+    torch.manual_seed(3)
+    theirs = [torch.nn.functional.dropout3d(torch.ones(4, 6, 1, 1, 1), d.p, True)[..., 0, 0, 0] for d in drops]
+    for a, b in zip(ours, theirs):
+        assert torch.equal(a, b)
+    assert _channel_masks([torch.nn.Dropout3d(0.25).eval()], 4, 6, torch.zeros(1)) == [None]
+    p = 0.25
+    mask = _dropout_mask(torch.zeros(400_000), torch.nn.Dropout(p))
+    assert set(mask.unique().tolist()) == {0.0, torch.tensor(1 / (1 - p)).item()}
+    kept = float((mask > 0).double().mean())
+    assert abs(kept - (1 - p)) < 5 * math.sqrt(p * (1 - p) / mask.numel())
+    assert _dropout_mask(torch.zeros(3), torch.nn.Dropout(p).eval()) is None
+
+
 def test_adaln_zero_is_identity_at_init_and_rf_modes():
     m = _tiny()
     h = torch.randn(2, 3, 5, 10, 10, dtype=torch.float64)
