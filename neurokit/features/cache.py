@@ -13,11 +13,12 @@ written atomically (temporary file + rename), clip by clip, so a run that is kil
 without recomputing finished clips, and the finished cache is byte-identical to an uninterrupted run.
 
 Durability: the files are renamed into place without one fsync each; one ``os.sync()`` at most every
-``SYNC_EVERY_S`` seconds and at the end of :func:`extract_dataset` flushes them together. An fsync per file cost
-5 ms of wall time and 0.35 ms of CPU per file on the 2-core ext4 machine (7 files a clip: 35 ms, seven times the
-bf16 forward pass of X3D-XS); the batched flush costs about 0.1 ms a file. A killed process loses nothing either
-way; after a power cut an entry written in the last seconds may be missing or unreadable, and an unreadable
-entry is recomputed (:func:`_read_cached`). Where ``os.sync`` does not exist every file is fsynced.
+``SYNC_EVERY_S`` seconds and at the end of :func:`extract_dataset` flushes them together. Measured on the 2-core
+ext4 machine, an fsync per file cost 3-8 ms of wall time and 0.35 ms of CPU per file (7 files a clip: 20-50 ms,
+five to ten times the bf16 forward pass of X3D-XS); without it a file costs 0.3-1.4 ms of wall time and 0.22 ms
+of CPU, the shared sync included. A killed process loses nothing either way; after a power cut an entry written
+in the last seconds may be missing or unreadable, and an unreadable entry is recomputed (:func:`_read_cached`).
+Where ``os.sync`` does not exist every file is fsynced.
 """
 from __future__ import annotations
 
