@@ -25,16 +25,19 @@ def _fsync(path: Path) -> None:
 
 
 @contextlib.contextmanager
-def atomic_path(path: str | os.PathLike, suffix: str = "") -> Iterator[Path]:
+def atomic_path(path: str | os.PathLike, suffix: str = "", fsync: bool = True) -> Iterator[Path]:
     """Yield a temporary path next to ``path``; on success it is fsynced and renamed over ``path``.
 
-    On any exception the temporary file is removed and ``path`` is left as it was.
+    On any exception the temporary file is removed and ``path`` is left as it was. ``fsync=False`` skips the
+    fsync (the rename is still atomic for a killed process); for writers of many small files that make them
+    durable together afterwards (one ``os.sync()``, see ``neurokit.features.cache``).
     """
     path = Path(path)
     tmp = _temp_beside(path, suffix)
     try:
         yield tmp
-        _fsync(tmp)
+        if fsync:
+            _fsync(tmp)
         os.replace(tmp, path)
     finally:
         if tmp.exists():
@@ -72,10 +75,10 @@ def atomic_write_json(path: str | os.PathLike, obj: Any, **kwargs) -> Path:
     return atomic_write_text(path, json.dumps(obj, default=_json_default, **kwargs) + "\n")
 
 
-def atomic_save_npy(path: str | os.PathLike, array) -> Path:
+def atomic_save_npy(path: str | os.PathLike, array, fsync: bool = True) -> Path:
     import numpy as np
 
-    with atomic_path(path, suffix=".npy") as tmp:
+    with atomic_path(path, suffix=".npy", fsync=fsync) as tmp:
         with open(tmp, "wb") as fh:
             np.save(fh, array, allow_pickle=False)
     return Path(path)

@@ -20,13 +20,14 @@ from neurokit.config import DEFAULT_PROFILE, PROFILES
 from neurokit.errors import NeurokitError
 
 log = logging.getLogger("neurokit")
+EXPORT_FORMATS = ("html", "ipynb", "pdf")  # neurokit.book.export.FORMATS (not imported: the CLI starts fast)
 
 
 def _book(args):
     from neurokit.book.chapters import find_root
     from neurokit.book.runner import Book
 
-    return Book(find_root(args.root), args.profile)
+    return Book(find_root(args.root), args.profile, rehearse=getattr(args, "rehearse", False))
 
 
 def _report(runs) -> int:
@@ -103,10 +104,22 @@ def cmd_list(args) -> int:
     return 0
 
 
+def cmd_export(args) -> int:
+    from neurokit.book.export import export_chapter
+
+    out = export_chapter(args.chapter, args.format, output=args.output, profile=args.profile, root=args.root,
+                         execute=not args.no_execute, progress=not args.quiet)
+    print(f"exported {args.chapter} ({args.profile} profile, {args.format}): {out}")
+    return 0
+
+
 def cmd_cite(args) -> int:
     from neurokit.book.cite import citation
 
-    print(citation(args.chapter, root=args.root, fmt=args.format))
+    from neurokit.book.chapters import parse_overrides
+
+    print(citation(args.chapter, root=args.root, fmt=args.format, profile=args.profile,
+                   overrides=parse_overrides(args.param)))
     return 0
 
 
@@ -133,6 +146,10 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
         sp.add_argument("--dry-run", action="store_true",
                         help="print each chapter that would execute and why; execute and write nothing")
+        sp.add_argument("--rehearse", action="store_true",
+                        help="with --profile paper: run the paper code paths on data simulated at the paper's shapes "
+                             "(in <data home>/rehearsal), with random weights and minimal repetitions, into "
+                             "_build/rehearsal, every page stamped as a rehearsal")
 
     sp = sub.add_parser("book", help="execute every stale chapter and build the HTML site")
     common(sp)
@@ -153,8 +170,10 @@ def build_parser() -> argparse.ArgumentParser:
     sp.set_defaults(func=cmd_list)
 
     sp = sub.add_parser("cite", help="print BibTeX for the book, a chapter and the papers it reproduces")
-    common(sp, profile=False)
+    common(sp)
     sp.add_argument("chapter", nargs="?", default=None)
+    sp.add_argument("-p", "--param", action="append", metavar="KEY=VALUE",
+                    help="a parameter the cited chapter was run with (as for `neurokit run`)")
     sp.add_argument("--format", choices=("bibtex", "cff"), default="bibtex")
     sp.set_defaults(func=cmd_cite)
 
@@ -166,12 +185,21 @@ def build_parser() -> argparse.ArgumentParser:
     else:
         configure(sp)
 
-    for name, module in (("export", "neurokit.book.export"),):
-        try:
-            mod = __import__(module, fromlist=["configure"])
-        except ImportError:
-            continue
-        mod.configure(sub.add_parser(name, help=mod.__doc__.strip().splitlines()[0]))
+    sp = sub.add_parser("export", help="export one chapter as a self-contained file: the executed notebook, one "
+                                       "HTML file, or a PDF", formatter_class=argparse.RawDescriptionHelpFormatter,
+                        epilog="examples:\n"
+                               "  neurokit export quickstart --format pdf                 # ./quickstart.pdf\n"
+                               "  neurokit export quickstart --format html -o share.html  # one self-contained file\n"
+                               "  neurokit export quickstart --format ipynb --profile smoke --no-execute")
+    common(sp)
+    sp.add_argument("chapter", help="chapter name (see `neurokit list`)")
+    sp.add_argument("--format", "-f", dest="format", choices=EXPORT_FORMATS, default="html",
+                    help="ipynb: the executed notebook; html: one self-contained file; pdf: its print (default html)")
+    sp.add_argument("-o", "--output", default=None, help="output file (default ./<chapter>.<format>)")
+    sp.add_argument("--no-execute", action="store_true",
+                    help="export the last executed notebook (and site) as it is, even if stale; never execute")
+    sp.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    sp.set_defaults(func=cmd_export)
     return p
 
 

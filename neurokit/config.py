@@ -13,6 +13,9 @@ from neurokit.errors import InputError, UnknownNameError
 
 PROFILES = ("smoke", "embedded", "paper")
 DEFAULT_PROFILE = "embedded"
+#: Set to "1" in a chapter's kernel by ``neurokit book/run --profile paper --rehearse``: the paper profile's code
+#: paths run on data simulated at the paper's shapes (in the rehearsal data home) with random weights, stamped.
+REHEARSAL_ENV = "NEUROKIT_REHEARSAL"
 
 
 def data_home(path: str | os.PathLike | None = None) -> Path:
@@ -26,6 +29,25 @@ def cache_home(path: str | os.PathLike | None = None) -> Path:
     p = Path(path or os.environ.get("NEUROKIT_CACHE") or data_home() / "cache").expanduser()
     p.mkdir(parents=True, exist_ok=True)
     return p
+
+
+def rehearsing() -> bool:
+    """True inside a rehearsal of the paper profile (see :data:`REHEARSAL_ENV`)."""
+    return os.environ.get(REHEARSAL_ENV) == "1"
+
+
+def rehearsal_home(path: str | os.PathLike | None = None) -> Path:
+    """Where a rehearsal's simulated data live: ``<data home>/rehearsal``, never beside the real data."""
+    p = data_home(path) / "rehearsal"
+    p.mkdir(parents=True, exist_ok=True)
+    return p
+
+
+def check_rehearsal(profile: str, rehearse: bool) -> None:
+    """A rehearsal exists only for the paper profile; refuse anything else before it runs."""
+    if rehearse and profile != "paper":
+        raise InputError(f"--rehearse rehearses the paper profile: use it with --profile paper (got --profile "
+                         f"{profile}); the {profile} profile already runs on simulated data.")
 
 
 def check_profile(profile: str) -> str:

@@ -182,18 +182,31 @@ else:
 # :name: fig-bench-book
 #
 # Execution time of each chapter in the last clean build measured by `benchmarks/book_build.py` (cold data and
-# feature caches: simulation and feature extraction are included in the chapters that first need them). The Part
-# totals above are compared with the issues' goal of 8 minutes per Part (Parts I and II).
+# feature caches: simulation and feature extraction are included in the chapters that first need them).
 # ```
 
 # %% [markdown]
 # ## Peak memory of each Part
 # Peak resident memory (the kernel and its children) while each chapter executes under the embedded profile
-# (`benchmarks/memory.py`; goal: below 8 GiB for every Part).
+# (`benchmarks/memory.py`; budget: {glue:text}`mem_budget_gib` GiB per Part).
 
 # %%
 mem = load("memory")
 if mem is None:
     missing("memory", "memory.py")
+    glue("mem_budget_gib", float("nan"))
 else:
-    display(pd.json_normalize(mem, sep=".").T.rename(columns={0: "value"}).head(60))
+    glue("mem_budget_gib", float(mem["budget_gib"]))
+    rows = []
+    for part, p in mem["parts"].items():
+        chapters = p["chapters"]
+        dates = sorted({str(mem["chapters"][c].get("measured", mem.get("date", "")))[:10] for c in chapters})
+        statuses = sorted({mem["chapters"][c].get("status", "?") for c in chapters})
+        rows.append({"part": part.replace(" (not in _toc.yml)", ""), "chapters": ", ".join(chapters),
+                     "peak (GiB)": p["peak_rss_gib"], "budget (GiB)": mem["budget_gib"],
+                     "within budget": "yes" if p["within_budget"] else "no",
+                     "chapter runs": ", ".join(statuses), "measured": ", ".join(dates),
+                     "commit": str(mem.get("commit", "not recorded"))[:12]})
+    memory_table = pd.DataFrame(rows).set_index("part")
+    glue("memory_table", memory_table)
+    display(memory_table)

@@ -16,25 +16,25 @@
 # %% [markdown]
 # # Models and layers
 #
-# The encoding study regresses 37 image and video networks onto brain responses, block by block. This chapter
+# The encoding study regresses 37 image and video networks onto brain responses, block by block (Gamal et al. 2024). This chapter
 # introduces the companion's roster: where each architecture comes from, how the paper's figures label it
 # (image or video, convolutional or transformer, fully or self-supervised, single or two streams, training
 # data), how a clip is sampled for it, which modules are its blocks, and which weights this run uses. It then
 # runs every model on simulated clips and shows how the features of each block behave.
 #
-# The paper never lists its full roster (encoding_spec §3: "37 models, 26 video + 11 image" from a reviewer,
-# a handful named in figures). The models it names are here; the rest follow the candidate roster of the
+# The paper never lists its full roster ("37 models, 26 video + 11 image" is a reviewer's count in the OpenReview
+# discussion of Gamal et al. 2024; a handful of models are named in its figures). The models it names are here; the rest follow the candidate roster of the
 # PyTorchVideo / PySlowFast / torchvision / timm zoos. Four named models (TimeSformer, OmniMAE, VideoMAE, TSM)
 # exist in none of the installed libraries: we re-implement their architectures and mark them as substitutes.
 
 # %% tags=["parameters"]
 profile = "embedded"
 models = "all"  # "all" or a comma-separated list of names from neurokit.features.list_extractors()
-n_clips = 6  # embedded budget: all 37 models x 12 clips took 404 s CPU here (2 cores, shared); 6 clips roughly halves it
-input_size = 0  # 0: each card's sampling for these weights (embedded: 64 px)
-n_frames = 0  # 0: each card's sampling
-weights = "embedded"
-seed = 0
+n_clips = 6  # at least 2; clips per model for the block statistics
+input_size = 0  # at least 0; 0: each card's sampling for these weights (embedded: 64 px)
+n_frames = 0  # at least 0; 0: each card's sampling
+weights = "embedded"  # one of embedded, paper
+seed = 0  # at least 0
 
 # %%
 import numpy as np
@@ -83,8 +83,8 @@ glue("roster_table", table[["model", "modality", "architecture", "supervision", 
 # ```
 #
 # ## Paper vs this companion
-# The paper's numbers below are transcribed from `encoding_spec.md` (§3–4; [R] = reported by a reviewer,
-# [P] = figure axes) as reference data; ours are counted from the registry of this run.
+# The paper's numbers below come from the paper and its OpenReview discussion ([R] = reported by a reviewer,
+# [P] = read from the figure axes), as reference data; ours are counted from the registry of this run.
 
 # %%
 def _blocks(name):

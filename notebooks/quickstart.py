@@ -25,12 +25,12 @@
 
 # %% tags=["parameters"]
 profile = "embedded"
-n_train = 600
-n_test = 200
-n_features = 40
-n_voxels = 300
-noise = 1.0
-seed = 0
+n_train = 600  # at least 10; training stimuli
+n_test = 200  # at least 3; held-out stimuli
+n_features = 40  # at least 1; stimulus features
+n_voxels = 300  # at least 5; simulated voxels (20 % of them pure noise)
+noise = 1.0  # in [0, 100]; noise s.d. in units of the signal's
+seed = 0  # at least 0
 
 # %%
 import numpy as np

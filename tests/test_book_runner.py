@@ -290,3 +290,81 @@ def test_source_parsing_is_serialised_across_threads(monkeypatch):
         trees = list(pool.map(lambda f: staleness.parse_python(f.read_text()), files * 2))
     assert len(trees) == 80 and all(isinstance(t, ast.Module) for t in trees)
     assert worst[0] == 1
+
+
+def test_parameters_are_checked_against_their_declared_ranges(tmp_path, capsys):
+    """A value outside the range or choices declared beside a parameter is refused before anything runs."""
+    text = ALPHA.replace("scale = 2.0", "scale = 2.0  # in (0, 10]; a scale").replace(
+        "n = 3", "n = 3  # at least 1").replace('label = "a"', 'label = "a"  # one of a, b')
+    root = write_book(tmp_path / "book", {"alpha": text})
+    book = Book(root, "smoke")
+    assert book.parameters("alpha", {"scale": 10, "n": 1, "label": "b"})["scale"] == 10.0
+    for bad, match in (({"n": -5}, r"must be at least 1; got -5"), ({"scale": 0.0}, r"in \(0, 10\]"),
+                       ({"label": "c"}, "one of a, b")):
+        with pytest.raises(InputError, match=match):
+            book.parameters("alpha", bad)
+    assert main(["run", "alpha", "--root", str(root), "--profile", "smoke", "-p", "n=-5", "--no-html"]) == 2
+    assert "must be at least 1" in capsys.readouterr().err
+    assert not (book.build / "executed").exists()  # nothing ran
+
+
+def test_rerun_command_quotes_every_value_for_the_shell():
+    """The "How this page was made" command, pasted into bash, gives the run's parameters back (lists included)."""
+    import shlex
+    import subprocess
+
+    from neurokit.book.chapters import parse_overrides
+    from neurokit.book.pages import rerun_arguments
+
+    params = {"profile": "smoke", "models": ["resnet50.tv_in1k", "x3d_xs.k400"], "label": "two words; $HOME",
+              "scale": 0.5, "n": 3, "flag": True, "ver": "1.0", "overrides": {"a": 1}}
+    defaults = {k: None for k in params}
+    args = rerun_arguments(params, defaults)
+    line = " ".join(["neurokit", "run", "x", *args])
+    echoed = subprocess.run(["bash", "-c", f"set -- {line}; shift 3; printf '%s\\n' \"$@\""], capture_output=True,
+                            text=True, check=True).stdout.splitlines()
+    assert echoed == shlex.split(" ".join(args))
+    back = parse_overrides([a for a in echoed if a != "-p"])
+    assert back == {k: v for k, v in params.items() if k != "profile"}
+
+
+def test_rehearsal_is_stamped_everywhere_and_kept_apart(tmp_path, monkeypatch):
+    """A rehearsal of the paper profile runs in a build of its own, and its kernel, provenance record, page header
+    and footer all say that it is one; it exists only for the paper profile."""
+    text = ALPHA.replace("from neurokit.book import glue\n",
+                         "from neurokit.book import glue, glue_profile\nglue_profile(profile)\n"
+                         "import os\nglue('flag', os.environ.get('NEUROKIT_REHEARSAL'))\n")
+    root = write_book(tmp_path / "book", {"alpha": text})
+    with pytest.raises(InputError, match="--profile paper"):
+        Book(root, "embedded", rehearse=True)
+    book = Book(root, "paper", rehearse=True)
+    assert book.build == root / "_build" / "rehearsal"
+    run = book.execute("alpha", progress=False)
+    assert run.status == "executed", run.describe()
+    assert run.numbers["flag"] == "1" and run.numbers["data_label"].startswith("REHEARSAL of the paper profile")
+    prov = json.loads((book.results / "alpha.provenance.json").read_text())
+    assert prov["rehearsal"] is True and prov["profile"] == "paper"
+    # the real paper build is untouched and sees the chapter as never executed
+    real = Book(root, "paper")
+    assert not real.executed.exists() and real.is_stale("alpha", real.parameters("alpha"))
+    book.build_html([run])
+    page = (book.html / "book" / "chapters" / "alpha.html").read_text()
+    assert "Rehearsal of the" in page and "REHEARSAL (simulated data at the paper" in page
+    assert "--rehearse" in page  # the re-run command reproduces the rehearsal
+    monkeypatch.delenv("NEUROKIT_REHEARSAL", raising=False)
+    assert main(["run", "alpha", "--root", str(root), "--profile", "smoke", "--rehearse", "--no-html"]) == 2
+
+
+def test_papermill_reads_every_chapter_parameter():
+    """papermill parses each parameters cell itself (to inject -p values); a comment it cannot read would make it
+    warn and drop the parameter from its list, so every declared range must be in a form it reads."""
+    import jupytext
+    from papermill.translators import PythonTranslator
+
+    from neurokit.book.chapters import discover
+
+    for name, ch in discover(REPO).items():
+        nb = jupytext.read(ch.path)
+        cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+        seen = {p.name for p in PythonTranslator.inspect(cell)}
+        assert seen == set(ch.defaults), (name, set(ch.defaults) - seen)

@@ -119,6 +119,13 @@ def test_site_in_headless_chromium_offline(smoke_site):
             assert all(ok for _, ok in images), f"{rel}: images that do not decode: {images}"
             assert not failed, f"{rel}: failed requests: {failed}"
             assert not [u for u in blocked if "favicon" not in u], f"{rel}: tried the network: {blocked}"
+            # what a reader would see as broken: a raw JSON dump, emoji drawn as empty boxes, code cut off
+            text = page.evaluate("document.body ? document.body.innerText : ''")
+            assert not re.search(r'^\s*[{\[]\s*"[\w -]+"\s*:', text, re.M), f"{rel}: a raw JSON dump on the page"
+            assert not re.search("[\u2705\u274c\U0001f300-\U0001faff]", text), f"{rel}: emoji (empty boxes without an emoji font)"
+            clipped = page.evaluate("""Array.from(document.querySelectorAll('div.nk-rerun pre, .admonition pre'))
+                .filter(e => e.scrollWidth > e.clientWidth + 2).length""")
+            assert clipped == 0, f"{rel}: {clipped} code box(es) cut off on the right"
             if rel.endswith("quickstart.html"):
                 page.wait_for_timeout(700)
                 assert images, "the quickstart figure is missing"
@@ -173,3 +180,60 @@ def test_no_warning_printed_on_any_chapter_page(smoke_site):
         if lines:
             printed[nb_path.stem] = lines[:3]
     assert not printed, f"warnings printed on chapter pages: {printed}"
+
+
+#: Phrases that speak of the project's internals, targets or history instead of the science (a reader has no spec,
+#: no issue tracker and no memory of earlier versions); methods cite papers, the authors' code or book pages.
+INTERNAL = re.compile(
+    r"spec §|_spec\.md|encoding_spec|vist_spec|neurons_spec|the issue|issues'? goal|aims for|earlier versions?\b|"
+    r"previous version|development runs?|outside the book|check we ran|brain v\d|world v\d|zenodo\.TBD|(?-i:\bTODO\b)",
+    re.I)
+
+
+def _page_text(f: Path) -> str:
+    body = f.read_text(errors="replace")
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S | re.I)
+    return " ".join(re.sub(r"<[^>]+>", " ", body).split())
+
+
+def _site_pages(html: Path):
+    return [f for f in sorted(html.rglob("*.html"))
+            if f.relative_to(html).parts[0] not in ("_static", "_sources", "_modules")
+            and f.name not in ("search.html", "genindex.html", "py-modindex.html")]
+
+
+def test_pages_speak_to_scientists(smoke_site):
+    """No page speaks of specs, issues, targets or the history of the code (the book states findings)."""
+    found = {}
+    for f in _site_pages(smoke_site.html):
+        hits = sorted({m.group(0) for m in INTERNAL.finditer(_page_text(f))})
+        if hits:
+            found[str(f.relative_to(smoke_site.html))] = hits
+    assert not found, f"internal language on pages: {found}"
+
+
+def test_internal_language_scan_catches_planted_phrases(tmp_path):
+    page = tmp_path / "p.html"
+    for phrase in ("as spec §4 says", "the issue aims for 0.9", "in earlier versions of the world",
+                   "a check we ran outside the book", "brain v3"):
+        page.write_text(f"<html><body><p>Text {phrase}.</p></body></html>")
+        assert INTERNAL.search(_page_text(page)), phrase
+    page.write_text("<html><body><p>The previous chapter fits 37 models (Gamal et al. 2024).</p></body></html>")
+    assert not INTERNAL.search(_page_text(page))
+
+
+def test_substitutions_box_and_counts_on_the_landing_page(smoke_site):
+    from neurokit.book.substitutes import counts
+
+    text = _page_text(smoke_site.html / "book" / "intro.html")
+    assert "What this build substitutes" in text and "random initialisation" in text
+    assert f"{counts()['n_models']}-network registry" in text and "{{" not in text
+
+
+def test_figures_have_descriptive_alt_text_and_prefixed_numbers(smoke_site):
+    for page in sorted((smoke_site.html / "book" / "chapters").glob("*.html")):
+        html = page.read_text()
+        for alt in re.findall(r'<img[^>]*\balt="([^"]*)"', html):
+            assert not re.fullmatch(r"[./\w-]*[0-9a-f]{16,}\.(png|svg|jpg)", alt), f"{page.name}: alt is a file name"
+        captions = re.findall(r'<span class="caption-number">([^<]+)</span>', html)
+        assert all(c.startswith(("Book figure", "Book table")) for c in captions), (page.name, captions[:3])

@@ -75,35 +75,40 @@ def test_video_files_are_keyed_by_content(ex, tmp_path):
     assert extract_dataset(ex, [renamed], progress=False).meta["n_from_cache"] == 1
 
 
-def test_crash_resumes_without_recomputing_and_byte_identical(ex, tmp_path, monkeypatch):
+@pytest.mark.parametrize("method,batch", [("extract", 1), ("extract_batch", 2)])
+def test_crash_resumes_without_recomputing_and_byte_identical(ex, tmp_path, monkeypatch, method, batch):
+    if batch > 1:
+        ex = create_extractor("x3d_xs.k400", device="cpu", input_size=32, n_frames=4, precision="bf16")
     clips = _clips(6)
     monkeypatch.setenv("NEUROKIT_CACHE", str(tmp_path / "clean"))
-    clean = extract_dataset(ex, clips, progress=False)
+    clean = extract_dataset(ex, clips, progress=False, batch_size=batch)
     clean_files = _files(cache_dir(ex))
 
     monkeypatch.setenv("NEUROKIT_CACHE", str(tmp_path / "crashed"))
-    real_extract, calls = ex.extract, []
+    real, calls = getattr(ex, method), []
+    n_ok = 3 if batch == 1 else 2  # calls that finish before the kill
 
-    def crashing(clip):
-        if len(calls) == 3:
-            raise KeyboardInterrupt("killed")  # the run dies while computing clip 4
+    def crashing(arg):
+        if len(calls) == n_ok:
+            raise KeyboardInterrupt("killed")  # the run dies while computing clip 4 (or the batch of clips 5-6)
         calls.append(1)
-        return real_extract(clip)
+        return real(arg)
 
-    monkeypatch.setattr(ex, "extract", crashing)
+    monkeypatch.setattr(ex, method, crashing)
     with pytest.raises(KeyboardInterrupt):
-        extract_dataset(ex, clips, progress=False)
+        extract_dataset(ex, clips, progress=False, batch_size=batch)
     root = cache_dir(ex)
-    assert len(_files(root)) == 3 * len(ex.layers)  # three clips finished, nothing half-written
+    n_done = n_ok * batch
+    assert len(_files(root)) == n_done * len(ex.layers)  # finished clips only, nothing half-written
     (root / "B1" / ".stray.npy.tmp").write_bytes(b"partial")  # what a kill during a write leaves
 
     calls.clear()
-    monkeypatch.setattr(ex, "extract", lambda clip: (calls.append(1), real_extract(clip))[1])
-    resumed = extract_dataset(ex, clips, progress=False)
-    assert len(calls) == 3 and resumed.meta["n_from_cache"] == 3  # only the unfinished clips ran
+    monkeypatch.setattr(ex, method, lambda arg: (calls.append(1), real(arg))[1])
+    resumed = extract_dataset(ex, clips[::-1], progress=False, batch_size=batch)  # other order, other batches
+    assert len(calls) == (6 - n_done) // batch and resumed.meta["n_from_cache"] == n_done  # only unfinished ran
     assert _files(root) == clean_files  # byte-identical cache
     for k in clean:
-        np.testing.assert_array_equal(resumed[k], clean[k])
+        np.testing.assert_array_equal(resumed[k][::-1], clean[k])
 
 
 @pytest.mark.slow
@@ -118,7 +123,7 @@ def test_sigkill_during_extraction_resumes(tmp_path):
         "clips = [rng.integers(0, 256, (8, 24, 28, 3), dtype=np.uint8) for _ in range(40)]\n"
         "orig = ex.extract\n"
         "ex.extract = lambda c: (time.sleep(float(sys.argv[1])), orig(c))[1]\n"
-        "out = extract_dataset(ex, clips, progress=False)\n"
+        "out = extract_dataset(ex, clips, progress=False, batch_size=1)\n"
         "print(out.meta['n_from_cache'])\n"
     )
     env = {**os.environ, "NEUROKIT_CACHE": str(tmp_path / "cache")}

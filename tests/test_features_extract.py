@@ -15,13 +15,13 @@ pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(scope="module")
-def resnet():
-    return create_extractor("resnet50.tv_in1k", device="cpu", input_size=32, n_frames=4)
+def resnet():  # float32: the hooks must return exactly what the truncated forward passes compute
+    return create_extractor("resnet50.tv_in1k", device="cpu", input_size=32, n_frames=4, precision="f32")
 
 
 @pytest.fixture(scope="module")
 def vit():
-    return create_extractor("vit_b16.augreg_in1k", device="cpu", input_size=32, n_frames=4)
+    return create_extractor("vit_b16.augreg_in1k", device="cpu", input_size=32, n_frames=4, precision="f32")
 
 
 def _clip(t=32, h=40, w=48, seed=0):
@@ -61,7 +61,8 @@ def test_early_stop_skips_later_layers_and_hooks_always_removed(resnet):
     calls = []
     h = resnet.model.layer4.register_forward_hook(lambda *a: calls.append(1))
     try:
-        ex = create_extractor("resnet50.tv_in1k", layers=["B2"], device="cpu", input_size=32, n_frames=2)
+        ex = create_extractor("resnet50.tv_in1k", layers=["B2"], device="cpu", input_size=32, n_frames=2,
+                              precision="f32")
         ex.model = resnet.model  # same weights, fewer layers
         ex.extract(_clip())
         assert calls == []  # the forward stopped after layer1

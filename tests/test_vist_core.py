@@ -86,6 +86,109 @@ def test_noncausal_variant_looks_ahead():
     assert d[:40].max() > 0  # earlier outputs see the future frame
 
 
+def _reference_pair(dtype, train, **kw):
+    """The current ViST and the frozen reference (tests/_vist_reference.py) with the same random weights."""
+    from _vist_reference import ViST as ReferenceViST
+
+    torch.manual_seed(0)
+    m = ViST(**kw).to(dtype).train(train)
+    with torch.no_grad():
+        for p in m.parameters():  # non-trivial weights everywhere (AdaLN's modulation is zero at init)
+            p.copy_(torch.randn_like(p) * 0.3)
+    ref = ReferenceViST(**kw).to(dtype).train(train)
+    ref.load_state_dict(m.state_dict())
+    return m, ref
+
+
+def _values_and_grads(m, x, rf):
+    x = x.clone().requires_grad_()
+    y = m(x, rf)
+    w = torch.linspace(-1, 1, y.numel(), dtype=y.dtype).reshape(y.shape)
+    grads = torch.autograd.grad((y * w).sum(), [x, *m.parameters()])
+    return y, grads
+
+
+TINY = dict(video_layers=3, video_dim=8, feat_dim=5, n_cells=6, grid=12)
+
+
+@pytest.mark.parametrize("kw", [
+    {},
+    {"causal": False},
+    {"rf_mode": "per_cell", "video_layers": 2},
+    {"use_adaln": False, "cmst_windows": [[1]] * 4},
+    {"cmst_windows": [[3, 1], [5], [1, 2, 7], [1, 1]]},  # several full / depthwise branches, even window
+    {"causal": False, "cmst_windows": [[1, 5], [3], [1, 7], [1]]},
+], ids=["causal", "symmetric", "per_cell", "no_adaln_no_cmst", "windows", "symmetric_windows"])
+@pytest.mark.parametrize("train", [False, True], ids=["eval", "train_bn_batch_stats"])
+def test_cpu_formulation_matches_reference_in_float64(kw, train):
+    """The channels-last CPU formulation computes the reference's function: outputs, gradients w.r.t. the input
+    and every parameter, and (train mode) the BatchNorm running statistics, to float64 rounding."""
+    cfg = {**TINY, **kw, "dropout": 0.0}
+    m, ref = _reference_pair(torch.float64, train, **cfg)
+    g = torch.Generator().manual_seed(1)
+    x = torch.randn(2, 37, cfg["grid"] ** 2, cfg["feat_dim"], dtype=torch.float64, generator=g)
+    rf = torch.rand(2, cfg["n_cells"], cfg["grid"], cfg["grid"], dtype=torch.float64, generator=g)
+    y, grads = _values_and_grads(m, x, rf)
+    y_ref, grads_ref = _values_and_grads(ref, x, rf)
+    y, y_ref = y.detach(), y_ref.detach()
+    torch.testing.assert_close(y, y_ref, rtol=1e-10, atol=1e-12 * float(y_ref.abs().max()))
+    scale = max(float(g.abs().max()) for g in grads_ref)  # bias grads before a train-mode BN are ~0: absolute
+    for a, b in zip(grads, grads_ref):
+        torch.testing.assert_close(a, b, rtol=1e-9, atol=1e-12 * scale)
+    for a, b in zip(m.buffers(), ref.buffers()):
+        torch.testing.assert_close(a, b, rtol=1e-12, atol=1e-14)
+    with torch.no_grad():
+        y_modules = m.eval()._forward_modules(x, rf) if not train else None
+    if y_modules is not None:  # the module path inside the current model is the same reference
+        torch.testing.assert_close(y, y_modules, rtol=1e-10, atol=1e-12 * float(y_ref.abs().max()))
+
+
+def test_cpu_formulation_matches_reference_in_float32():
+    """float32 (oneDNN's fused conv-add path): outputs and gradients agree with the reference to ~1e-5 of scale;
+    the causal reach is still exact (an input change at frame t leaves every earlier output bit-identical)."""
+    cfg = dict(video_layers=3, video_dim=16, feat_dim=6, n_cells=8, grid=12, dropout=0.0)
+    m, ref = _reference_pair(torch.float32, True, **cfg)
+    g = torch.Generator().manual_seed(2)
+    x = torch.randn(2, 48, 144, 6, generator=g)
+    rf = torch.rand(2, 8, 12, 12, generator=g)
+    y, grads = _values_and_grads(m, x, rf)
+    y_ref, grads_ref = _values_and_grads(ref, x, rf)
+    y, y_ref = y.detach(), y_ref.detach()
+    torch.testing.assert_close(y, y_ref, rtol=0, atol=1e-5 * float(y_ref.abs().max()))
+    scale = max(float(g.abs().max()) for g in grads_ref)  # bias grads before a train-mode BN are ~0: absolute
+    for a, b in zip(grads, grads_ref):
+        torch.testing.assert_close(a, b, rtol=0, atol=1e-5 * scale)
+    m.eval()
+    t0 = 30
+    with torch.no_grad():
+        y0 = m(x, rf)
+        x2 = x.clone()
+        x2[:, t0] += 1.0
+        d = (m(x2, rf) - y0).abs().amax(dim=(0, 1))
+    assert torch.all(d[:t0] == 0) and d[t0] > 0
+
+
+def test_cpu_dropout_masks_follow_the_modules():
+    """Dropout3d masks are drawn exactly as F.dropout3d draws them; the element-wise dropout mask keeps a fraction
+    1 - p of the elements, scaled by 1 / (1 - p)."""
+    from neurokit.vist.model import _channel_masks, _dropout_mask
+
+    drops = [torch.nn.Dropout3d(0.25), torch.nn.Dropout3d(0.5)]
+    torch.manual_seed(3)
+    ours = _channel_masks(drops, 4, 6, torch.zeros(1))
+    torch.manual_seed(3)
+    theirs = [torch.nn.functional.dropout3d(torch.ones(4, 6, 1, 1, 1), d.p, True)[..., 0, 0, 0] for d in drops]
+    for a, b in zip(ours, theirs):
+        assert torch.equal(a, b)
+    assert _channel_masks([torch.nn.Dropout3d(0.25).eval()], 4, 6, torch.zeros(1)) == [None]
+    p = 0.25
+    mask = _dropout_mask(torch.zeros(400_000), torch.nn.Dropout(p))
+    assert set(mask.unique().tolist()) == {0.0, torch.tensor(1 / (1 - p)).item()}
+    kept = float((mask > 0).double().mean())
+    assert abs(kept - (1 - p)) < 5 * math.sqrt(p * (1 - p) / mask.numel())
+    assert _dropout_mask(torch.zeros(3), torch.nn.Dropout(p).eval()) is None
+
+
 def test_adaln_zero_is_identity_at_init_and_rf_modes():
     m = _tiny()
     h = torch.randn(2, 3, 5, 10, 10, dtype=torch.float64)
@@ -150,6 +253,170 @@ def test_soft_dtw_divergence_properties_and_tslearn_agreement():
     ref = SoftDTWLossPyTorch(gamma=0.1, normalize=True)(x, y)
     np.testing.assert_allclose(ours.numpy(), ref.numpy(), rtol=1e-6)  # tslearn rounds through float32
     assert (ours > 0).all()
+
+
+def _fd4(f, z, h=1e-5):
+    """4th-order central differences of the scalar function f at the float64 tensor z."""
+    base = z.detach().clone().reshape(-1)
+    fd = np.zeros(base.numel())
+    for k in range(base.numel()):
+        def at(d):
+            w = base.clone()
+            w[k] += d
+            return f(w.reshape(z.shape)).item()
+        fd[k] = (-at(2 * h) + 8 * at(h) - 8 * at(-h) + at(-2 * h)) / (12 * h)
+    return fd.reshape(z.shape)
+
+
+def _rel_err(g, fd):
+    return float(np.abs(np.asarray(g) - fd).max() / np.abs(fd).max())
+
+
+@pytest.mark.parametrize("gamma", [0.01, 0.1, 1.0, 10.0])
+def test_soft_dtw_float32_costs_run_in_float64(gamma):
+    """float32 cost matrices are promoted inside the kernel: same float64 values and gradients as float64 costs."""
+    from neurokit.vist import softdtw as S
+
+    D32 = torch.rand(5, 9, 7, generator=torch.Generator().manual_seed(4)) * 3
+    D64 = D32.double()
+    v32, st32 = S._dp_forward(D32.numpy(), gamma, [5])
+    v64, st64 = S._dp_forward(D64.numpy(), gamma, [5])
+    ref = [soft_dtw_reference(D64[b].numpy(), gamma) for b in range(5)]
+    np.testing.assert_allclose(v64, ref, rtol=1e-13)
+    assert np.array_equal(v32, v64)
+    g = np.linspace(0.5, 2.0, 5)
+    G32, G64 = S._dp_backward(D32.numpy(), gamma, st32, g), S._dp_backward(D64.numpy(), gamma, st64, g)
+    assert G32.dtype == np.float32 and np.array_equal(G32, G64.astype(np.float32))
+    out = SoftDTWFunction.apply(D32, gamma)
+    assert out.dtype == torch.float32 and np.allclose(out.numpy(), v64, rtol=1e-6)
+
+
+def test_soft_dtw_divergence_fused_matches_autograd_path():
+    """The fused matmul path (one kernel call, closed-form backward) = cost matrices through autograd."""
+    g = torch.Generator().manual_seed(6)
+    x = torch.rand(5, 11, 6, dtype=torch.float64, generator=g)
+    y = torch.rand(5, 11, 6, dtype=torch.float64, generator=g)
+
+    def generic(a, b):
+        D = torch.cat([pairwise_sq_dist(a, b), pairwise_sq_dist(a, a), pairwise_sq_dist(b, b)])
+        v = SoftDTWFunction.apply(D, 0.1)
+        return v[:5] - 0.5 * (v[5:10] + v[10:])
+
+    for y_grad in (False, True):
+        xs = [x.clone().requires_grad_() for _ in range(2)]
+        ys = [y.clone().requires_grad_(y_grad) for _ in range(2)]
+        v_fused = soft_dtw_divergence(xs[0], ys[0], 0.1, dist="matmul")
+        v_gen = generic(xs[1], ys[1])
+        np.testing.assert_allclose(v_fused.detach().numpy(), v_gen.detach().numpy(), rtol=1e-12)
+        w = torch.linspace(0.3, 1.7, 5, dtype=torch.float64)  # a non-uniform upstream gradient
+        (v_fused * w).sum().backward()
+        (v_gen * w).sum().backward()
+        np.testing.assert_allclose(xs[0].grad.numpy(), xs[1].grad.numpy(), rtol=1e-10, atol=1e-13)
+        if y_grad:
+            np.testing.assert_allclose(ys[0].grad.numpy(), ys[1].grad.numpy(), rtol=1e-10, atol=1e-13)
+    # float32 inputs: float32 costs and gradients, float64 programme
+    x32, y32 = x.float().requires_grad_(), y.float()
+    v32 = soft_dtw_divergence(x32, y32, 0.1, dist="matmul")
+    v32.sum().backward()
+    xg = x.clone().requires_grad_()
+    soft_dtw_divergence(xg, y, 0.1).sum().backward()
+    assert v32.dtype == torch.float32 and x32.grad.dtype == torch.float32
+    scale = float(soft_dtw(x, y).abs().max())
+    assert np.abs(v32.detach().double().numpy() - soft_dtw_divergence(x, y).numpy()).max() < 1e-5 * scale
+    assert np.abs(x32.grad.double().numpy() - xg.grad.numpy()).max() < 1e-4 * float(xg.grad.abs().max())
+
+
+def test_soft_dtw_divergence_gradients_vs_finite_differences_both_inputs():
+    """Gradients w.r.t. x and y, equal lengths (fused path) and unequal lengths (one programme per shape)."""
+    g = torch.Generator().manual_seed(8)
+    for tx, ty in ((6, 6), (7, 5)):
+        x = torch.rand(2, tx, 3, dtype=torch.float64, generator=g).requires_grad_()
+        y = torch.rand(2, ty, 3, dtype=torch.float64, generator=g).requires_grad_()
+        v = soft_dtw_divergence(x, y)
+        np.testing.assert_allclose(v.detach().numpy(), _ref_divergence(x.detach(), y.detach()).numpy(), rtol=1e-12)
+        v.sum().backward()
+        assert _rel_err(x.grad.numpy(), _fd4(lambda z: soft_dtw_divergence(z, y.detach()).sum(), x)) < 1e-9
+        assert _rel_err(y.grad.numpy(), _fd4(lambda z: soft_dtw_divergence(x.detach(), z).sum(), y)) < 1e-9
+
+
+def test_soft_dtw_kernels_independent_of_chunking_and_threads(monkeypatch):
+    """Chunk widths (batch rows per SIMD sweep) and the parallel kernels change nothing."""
+    import numba
+
+    from neurokit.vist import softdtw as S
+
+    D = torch.rand(21, 8, 6, dtype=torch.float64, generator=torch.Generator().manual_seed(9)).numpy() * 2
+    g = np.linspace(-1.0, 1.0, 21)
+    runs = []
+    threads = (1, 2) if numba.config.NUMBA_NUM_THREADS >= 2 else (1,)
+    monkeypatch.setattr(S, "_MIN_PARALLEL_CELLS", 0)
+    for lanes in (8, 16, 64):
+        for n in threads:
+            monkeypatch.setattr(S, "_MAX_LANES", lanes)
+            monkeypatch.setattr(S, "_n_threads", lambda n=n: n)
+            v, state = S._dp_forward(D, 0.1, [7, 7, 7])
+            runs.append((v, S._dp_backward(D, 0.1, state, g).copy()))
+    ref = [soft_dtw_reference(D[b], 0.1) for b in range(21)]
+    for v, G in runs:
+        np.testing.assert_allclose(v, ref, rtol=1e-13)
+        np.testing.assert_allclose(v, runs[0][0], rtol=1e-15)
+        np.testing.assert_allclose(G, runs[0][1], rtol=1e-14, atol=1e-16)
+
+
+def test_soft_dtw_buffer_pool_never_hands_out_live_buffers(monkeypatch):
+    """Two divergences alive at once (as in the Vi-ST loss) keep their own tables; freed buffers are reused."""
+    from neurokit.vist import softdtw as S
+
+    pool = S._BufferPool(min_bytes=0)
+    a = pool.take((100,), np.float64)
+    b = pool.take((10, 10), np.float64)
+    assert not np.shares_memory(a, b)
+    addr = a.__array_interface__["data"][0]
+    del a
+    assert pool.take((10, 10), np.float64).__array_interface__["data"][0] == addr
+    monkeypatch.setattr(S, "_POOL", S._BufferPool(min_bytes=0))
+    gen = torch.Generator().manual_seed(10)
+    x1, y1, x2, y2 = (torch.rand(3, 9, 4, dtype=torch.float64, generator=gen) for _ in range(4))
+    xs = [x1.clone().requires_grad_(), x2.clone().requires_grad_()]
+    (soft_dtw_divergence(xs[0], y1).sum() + 2.0 * soft_dtw_divergence(xs[1], y2).sum()).backward()
+    for x, y, w, got in ((x1, y1, 1.0, xs[0].grad), (x2, y2, 2.0, xs[1].grad)):
+        xg = x.clone().requires_grad_()
+        (w * soft_dtw_divergence(xg, y).sum()).backward()
+        np.testing.assert_allclose(got.numpy(), xg.grad.numpy(), rtol=1e-13)
+
+
+def test_soft_dtw_exp_log_kernels_within_one_ulp():
+    import numba
+
+    from neurokit.vist import softdtw as S
+
+    @numba.njit
+    def both(u, v, eu, lv):
+        for k in range(u.size):
+            eu[k] = S._exp(u[k])
+        for k in range(v.size):
+            lv[k] = S._log_1_4(v[k])
+
+    rng = np.random.default_rng(0)
+    u = np.concatenate([-rng.uniform(0, 700, 20_000), -rng.uniform(0, 1e-3, 1000), [0.0, -1e-300, 1e-12]])
+    v = np.concatenate([rng.uniform(1, 4, 20_000), [1.0, 1 + 1e-15, 2.0, 3.0, 4.0, np.sqrt(2), 2 * np.sqrt(2)]])
+    eu, lv = np.empty_like(u), np.empty_like(v)
+    both(u, v, eu, lv)
+    assert (np.abs(eu - np.exp(u)) <= np.spacing(np.exp(u))).all()
+    assert (np.abs(lv - np.log(v)) <= np.spacing(np.maximum(np.log(v), 1e-300)) + 1e-300).all()
+    e = np.empty(3)
+    both(np.array([-np.inf, -708.5, -1000.0]), np.ones(0), e, np.ones(0))
+    assert (e == 0).all()
+
+
+def test_soft_dtw_nan_input_gives_nan_row_only():
+    g = torch.Generator().manual_seed(11)
+    x = torch.rand(3, 6, 4, dtype=torch.float64, generator=g)
+    y = torch.rand(3, 6, 4, dtype=torch.float64, generator=g)
+    clean = soft_dtw_divergence(x, y)
+    x[1, 2, 0] = float("nan")
+    for v in (soft_dtw_divergence(x, y), soft_dtw(x, y) - soft_dtw(x, y) + clean):
+        assert torch.isnan(v[1]) and torch.equal(v[[0, 2]], clean[[0, 2]])
 
 
 # ----------------------------------------------------------------------------------------- loss

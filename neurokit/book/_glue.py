@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from neurokit._io import atomic_write_json, atomic_write_text
+from neurokit.config import rehearsing
 from neurokit.book.figdata import figure_data
 
 RESULTS_ENV = "NEUROKIT_RESULTS_FILE"
@@ -15,12 +16,15 @@ FIGDATA_ENV = "NEUROKIT_FIGDATA_DIR"
 
 
 def is_simulated(profile: str) -> bool:
-    """True for the profiles that run on simulated data (``smoke``, ``embedded``)."""
-    return profile != "paper"
+    """True for the profiles that run on simulated data (``smoke``, ``embedded``, and a rehearsal of ``paper``)."""
+    return profile != "paper" or rehearsing()
 
 
 def data_label(profile: str) -> str:
     """Caption phrase naming the data behind a figure, e.g. ``"simulated data, embedded profile"``."""
+    if profile == "paper" and rehearsing():
+        return ("REHEARSAL of the paper profile: simulated data at the paper's shapes, random weights, minimal "
+                "repetitions (no result)")
     kind = "simulated data with known ground truth" if is_simulated(profile) else "real data"
     return f"{kind}, {profile} profile"
 

@@ -2,13 +2,25 @@
 
 A chapter is a jupytext notebook ``notebooks/<name>.py`` listed in ``_toc.yml`` as ``book/chapters/<name>``.
 Its parameters are the assignments of its one cell tagged ``parameters``; their default values fix the types
-that ``-p key=value`` overrides must have. A profile (``smoke``, ``embedded``, ``paper``) overrides defaults
-from ``notebooks/params/<profile>/<chapter>.yaml``.
+that ``-p key=value`` overrides must have. A comment after an assignment may declare the values allowed, before
+an optional ``;`` and a description::
+
+    n_train = 600  # at least 10; training stimuli
+    noise = 1.0  # in [0, 100]
+    weights = "embedded"  # one of embedded, paper
+
+(forms: ``at least x``, ``more than x``, ``at most x``, ``less than x``, ``in [a, b]`` with ``[``/``(`` and
+``]``/``)`` for closed/open ends, ``one of a, b, c``; words, not ``>=``, which papermill's parameter parser
+cannot read). Every override is checked against it before anything executes. A profile (``smoke``,
+``embedded``, ``paper``) overrides defaults from ``notebooks/params/<profile>/<chapter>.yaml``.
 """
 from __future__ import annotations
 
 import ast
+import io
 import os
+import re
+import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,6 +63,62 @@ class Chapter:
     part: str = ""
     timeout: int = 1800
     meta: dict = field(default_factory=dict, compare=False, hash=False)
+    constraints: dict = field(default_factory=dict, compare=False, hash=False)
+
+
+_BOUND = re.compile(r"^(at least|more than|at most|less than)\s+(-?[\d.eE+\-]+)$")
+_INTERVAL = re.compile(r"^in\s*([\[(])\s*(-?[\d.eE+\-]+)\s*,\s*(-?[\d.eE+\-]+)\s*([\])])$")
+_CHOICES = re.compile(r"^one of\s+(.+)$")
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """The values a parameter may take, as declared in the comment after its default (see the module notes)."""
+
+    text: str
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    high_open: bool = False
+    choices: tuple | None = None
+
+    @classmethod
+    def parse(cls, comment: str) -> "Constraint | None":
+        """The constraint at the start of ``comment`` (before an optional ``;``), or None."""
+        text = comment.lstrip("#").strip().split(";", 1)[0].strip()
+        if m := _BOUND.match(text):
+            op, x = m.group(1), float(m.group(2))
+            if op in ("at least", "more than"):
+                return cls(text, low=x, low_open=op == "more than")
+            return cls(text, high=x, high_open=op == "less than")
+        if m := _INTERVAL.match(text):
+            return cls(text, low=float(m.group(2)), high=float(m.group(3)), low_open=m.group(1) == "(",
+                       high_open=m.group(4) == ")")
+        if m := _CHOICES.match(text):
+            items = []
+            for item in m.group(1).split(","):
+                item = item.strip().strip("'\"")
+                try:
+                    items.append(ast.literal_eval(item) if re.fullmatch(r"-?[\d.]+", item) else item)
+                except (ValueError, SyntaxError):
+                    items.append(item)
+            return cls(text, choices=tuple(items))
+        return None
+
+    def allows(self, value) -> bool:
+        values = value if isinstance(value, (list, tuple)) else [value]
+        for v in values:
+            if self.choices is not None:
+                if v not in self.choices:
+                    return False
+                continue
+            if isinstance(v, bool) or not isinstance(v, (int, float)):
+                return False
+            if self.low is not None and (v < self.low or (self.low_open and v == self.low)):
+                return False
+            if self.high is not None and (v > self.high or (self.high_open and v == self.high)):
+                return False
+        return True
 
 
 def _toc_files(toc: Any) -> list[str]:
@@ -83,6 +151,29 @@ def _toc_parts(toc: Any) -> dict[str, str]:
     return parts
 
 
+def _parameters_cell(source_cells: list) -> str:
+    cells = [c for c in source_cells if "parameters" in (c.get("metadata", {}).get("tags") or [])]
+    if len(cells) != 1:
+        raise InputError(f"a chapter needs exactly one cell tagged 'parameters', found {len(cells)}")
+    return cells[0]["source"]
+
+
+def parse_constraints(source_cells: list) -> dict[str, Constraint]:
+    """``{name: Constraint}`` declared in comments of the ``parameters`` cell (see the module notes)."""
+    src = _parameters_cell(source_cells)
+    comments = {tok.start[0]: tok.string for tok in tokenize.generate_tokens(io.StringIO(src).readline)
+                if tok.type == tokenize.COMMENT}
+    out = {}
+    for node in parse_python(src).body:
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.end_lineno in comments:
+            c = Constraint.parse(comments[node.end_lineno])
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for t in targets:
+                if c is not None and isinstance(t, ast.Name):
+                    out[t.id] = c
+    return out
+
+
 def parse_parameters(source_cells: list) -> dict[str, Any]:
     """Return ``{name: default}`` from the notebook cell tagged ``parameters``.
 
@@ -91,10 +182,7 @@ def parse_parameters(source_cells: list) -> dict[str, Any]:
     InputError
         If there is not exactly one such cell, or a default is not a Python literal.
     """
-    cells = [c for c in source_cells if "parameters" in (c.get("metadata", {}).get("tags") or [])]
-    if len(cells) != 1:
-        raise InputError(f"a chapter needs exactly one cell tagged 'parameters', found {len(cells)}")
-    tree = parse_python(cells[0]["source"])
+    tree = parse_python(_parameters_cell(source_cells))
     params: dict[str, Any] = {}
     for node in tree.body:
         if isinstance(node, (ast.Assign, ast.AnnAssign)):
@@ -135,6 +223,7 @@ def load_chapter(path: Path, part: str = "") -> Chapter:
         part=part,
         timeout=int(meta.get("timeout", 1800)),
         meta=meta,
+        constraints=parse_constraints(nb.cells),
     )
 
 
@@ -234,12 +323,17 @@ def resolve_parameters(root: Path, chapter: Chapter, profile: str, overrides: di
             if key not in chapter.defaults:
                 raise UnknownNameError(f"parameter of chapter {chapter.name!r} ({source})", key, chapter.defaults)
             params[key] = _coerce(chapter.name, key, value, chapter.defaults[key], source)
+            c = chapter.constraints.get(key)
+            if c is not None and params[key] is not None and not c.allows(params[key]):
+                raise InputError(
+                    f"parameter {key!r} of chapter {chapter.name!r} ({source}) must be {c.text}; got "
+                    f"{params[key]!r}. The default is {chapter.defaults[key]!r}; see `neurokit list`.")
     if "profile" in chapter.defaults:
         params["profile"] = profile
     return params
 
 
 __all__ = [
-    "Chapter", "PROFILES", "discover", "find_root", "get_chapter", "load_chapter", "parse_overrides",
+    "Chapter", "Constraint", "PROFILES", "parse_constraints", "discover", "find_root", "get_chapter", "load_chapter", "parse_overrides",
     "parse_parameters", "profile_overrides", "resolve_parameters",
 ]

@@ -2,40 +2,74 @@
 from __future__ import annotations
 
 import json
+import shlex
 from pathlib import Path
 
 import nbformat
+import yaml
 
 from neurokit._io import sync_bytes
+from neurokit.book.chapters import resolve_parameters
+from neurokit.book.substitutes import substitutions_markdown
 
 REPO_URL = "https://github.com/neurokit-book/neurokit"
 
 
-def _fmt_params(params: dict, defaults: dict) -> str:
-    """``-p key=value`` for every parameter that differs from the notebook's default."""
-    return " ".join(f"-p {k}={json.dumps(v) if not isinstance(v, str) else v}"
-                    for k, v in sorted(params.items()) if k != "profile" and defaults.get(k) != v)
+def _cli_value(v) -> str:
+    """``v`` as ``-p key=value`` reads it back (a YAML scalar or flow collection; JSON is YAML)."""
+    if isinstance(v, str):
+        try:
+            if yaml.safe_load(v) == v:
+                return v
+        except yaml.YAMLError:
+            pass
+    return json.dumps(v)
+
+
+def rerun_arguments(params: dict, defaults: dict) -> list[str]:
+    """``-p key=value`` for every parameter that differs from the notebook's default, each quoted for a POSIX
+    shell (bash, zsh): pasted into a terminal they give ``params`` back."""
+    out = []
+    for k, v in sorted(params.items()):
+        if k != "profile" and defaults.get(k) != v:
+            out += ["-p", shlex.quote(f"{k}={_cli_value(v)}")]
+    return out
+
+
+def _fmt_values(params: dict) -> str:
+    return ", ".join(f"`{k}={v!r}`" for k, v in sorted(params.items()) if k != "profile") or "the defaults"
 
 
 def chapter_header_cell(book, chapter, prov: dict, failed_run=None):
     """A markdown cell placed under the chapter title: profile, parameters, commit, run time, re-run box."""
     params = prov.get("parameters", {})
     data_note = ("simulated data with known ground truth" if book.profile != "paper" else "real data")
-    lines = [
+    stamp = []
+    if getattr(book, "rehearse", False):
+        data_note = "a REHEARSAL: data simulated at the paper's shapes, random weights, minimal repetitions"
+        stamp = ["```{warning}", "**Rehearsal of the `paper` profile.** This page ran the paper profile's code path on "
+                 "simulated data at the paper's shapes with random weights and minimal repetitions, to check that "
+                 "it executes. No number on it is a result.", "```", ""]
+    lines = stamp + [
         "```{admonition} How this page was made",
         ":class: note",
         f"Executed under the **{book.profile}** profile ({data_note}) on {prov.get('executed_at', '?')} "
         f"in {prov.get('wall_time_s', '?')} s, commit `{str(prov.get('git_commit', '?'))[:12]}`, "
         f"device {prov.get('device', '?')}.",
         "",
-        f"Parameters: {', '.join(f'`{k}={v!r}`' for k, v in sorted(params.items())) or 'none'}.",
+        f"Parameters: {_fmt_values(params)}.",
         "",
-        "Re-run this chapter with other parameters:",
+        "Re-run this chapter with these parameters (change any of them with `-p key=value`):",
         "```",
         "",
-        "```bash",
-        f"neurokit run {chapter.name} --profile {book.profile} {_fmt_params(params, chapter.defaults)}".rstrip(),
+        "```{code-block} bash",
+        ":class: nk-rerun",
+        " ".join(["neurokit", "run", chapter.name, "--profile", book.profile,
+                  *(["--rehearse"] if getattr(book, "rehearse", False) else []),
+                  *rerun_arguments(params, chapter.defaults)]),
         "```",
+        "",
+        _paper_line(book, chapter, params),
         "",
         f"Source: [`notebooks/{chapter.name}.py`]({REPO_URL}/blob/main/notebooks/{chapter.name}.py) · "
         f"executed notebook: {{download}}`{chapter.name}.ipynb <{chapter.name}.ipynb>` · "
@@ -53,8 +87,23 @@ def chapter_header_cell(book, chapter, prov: dict, failed_run=None):
     return cell
 
 
+def _paper_line(book, chapter, params: dict) -> str:
+    """What the ``paper`` profile runs this chapter with (its real data, pretrained weights and sizes)."""
+    try:
+        paper = resolve_parameters(book.root, chapter, "paper")
+    except Exception as exc:  # noqa: BLE001 - a broken paper parameter file is reported, not fatal to the page
+        return f"The `paper` profile's parameters could not be read: {exc}."
+    if book.profile == "paper":
+        return "This page is the `paper` profile's run (real data and pretrained weights)."
+    differ = {k: v for k, v in paper.items() if k != "profile" and params.get(k) != v}
+    return ("Under the `paper` profile (real data, pretrained weights, a GPU) it runs with "
+            + (_fmt_values(differ) + " in place of these." if differ else "the same parameters."))
+
+
 def write_generated_pages(book, stage: Path, runs) -> None:
-    """Write ``book/status.md`` and ``book/provenance.md`` into the stage from the result records."""
+    """Write ``book/status.md``, ``book/provenance.md`` and ``book/_substitutes.md`` (included by the landing page)
+    into the stage from the result records and the registries."""
+    sync_bytes((substitutions_markdown(book.profile) + "\n").encode(), stage / "book" / "_substitutes.md")
     run_by_name = {r.chapter: r for r in runs}
     rows_status, rows_prov = [], []
     for name, chapter in book.chapters.items():

@@ -40,8 +40,8 @@ from neurokit._io import (
 from neurokit._progress import tqdm
 from neurokit.book.chapters import Chapter, discover, get_chapter, resolve_parameters
 from neurokit.book.pages import chapter_header_cell, write_generated_pages
-from neurokit.book.staleness import chapter_key, explain
-from neurokit.config import check_profile
+from neurokit.book.staleness import chapter_key, closure, explain, file_hashes, package_dir
+from neurokit.config import REHEARSAL_ENV, check_profile, check_rehearsal
 from neurokit.errors import NeurokitError
 
 log = logging.getLogger(__name__)
@@ -77,13 +77,22 @@ class ChapterRun:
 
 
 class Book:
-    """The book at ``root`` for one ``profile``."""
+    """The book at ``root`` for one ``profile``.
 
-    def __init__(self, root: Path, profile: str = "embedded", build_dir: Path | None = None):
+    ``rehearse=True`` (paper profile only) rehearses the paper profile: every chapter runs its paper code path on
+    data simulated at the paper's shapes (the rehearsal data home) with random weights and minimal repetitions,
+    into a build of its own (``<build>/rehearsal/``), and every page and provenance record says so.
+    """
+
+    def __init__(self, root: Path, profile: str = "embedded", build_dir: Path | None = None, rehearse: bool = False):
         self.root = Path(root).resolve()
         self.profile = check_profile(profile)
+        check_rehearsal(profile, rehearse)
+        self.rehearse = bool(rehearse)
         build_dir = build_dir or os.environ.get("NEUROKIT_BUILD_DIR")
         self.build = Path(build_dir).resolve() if build_dir else self.root / "_build"
+        if self.rehearse:  # never beside a real paper build
+            self.build = self.build / "rehearsal"
         self.executed = self.build / "executed" / profile
         self.results = self.build / "results" / profile
         self.html = self.build / "html"
@@ -103,7 +112,7 @@ class Book:
         return resolve_parameters(self.root, self.chapter(name), self.profile, overrides)
 
     def key(self, name: str, params: dict) -> str:
-        return chapter_key(self.root, self.chapter(name), params, self.profile, self.build)[0]
+        return chapter_key(self.root, self.chapter(name), params, self.profile, self.build, self.rehearse)[0]
 
     def is_stale(self, name: str, params: dict) -> bool:
         return self.stale_reason(name, params) is not None
@@ -112,7 +121,7 @@ class Book:
         """Why chapter ``name`` would execute with ``params`` (one line), or None when it is up to date."""
         keyfile = self.executed / f"{name}.key"
         nb = self.executed / f"{name}.ipynb"
-        key, parts = chapter_key(self.root, self.chapter(name), params, self.profile, self.build)
+        key, parts = chapter_key(self.root, self.chapter(name), params, self.profile, self.build, self.rehearse)
         if nb.is_file() and keyfile.is_file() and keyfile.read_text().strip() == key:
             return None
         if not nb.is_file() or not keyfile.is_file():
@@ -177,7 +186,7 @@ class Book:
 
         chapter = self.chapter(name)
         params = self.parameters(name, overrides)
-        key, parts = chapter_key(self.root, chapter, params, self.profile, self.build)
+        key, parts = chapter_key(self.root, chapter, params, self.profile, self.build, self.rehearse)
         if not force and not self.is_stale(name, params):
             return ChapterRun(name, "cached", numbers=self._numbers(name))
         self.executed.mkdir(parents=True, exist_ok=True)
@@ -191,7 +200,8 @@ class Book:
             # Where this kernel records its numbers and figure data: set inside the kernel by a first cell (not
             # through this process's environment, which chapters executing in parallel share).
             nb.cells.insert(0, _setup_cell({RESULTS_ENV: str(results_tmp), FIGDATA_ENV: str(figdata_tmp),
-                                            "NEUROKIT_BUILD_DIR_ACTIVE": str(self.build)}))
+                                            "NEUROKIT_BUILD_DIR_ACTIVE": str(self.build),
+                                            REHEARSAL_ENV: "1" if self.rehearse else "0"}))
             t0 = time.perf_counter()
             try:
                 pm.execute_notebook(
@@ -266,6 +276,7 @@ class Book:
             "title": chapter.title,
             "notebook": str(chapter.path.relative_to(self.root)),
             "profile": self.profile,
+            "rehearsal": self.rehearse,
             "parameters": params,
             "git_commit": git_commit(self.root),
             "executed_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -313,7 +324,7 @@ class Book:
         stage.mkdir(parents=True, exist_ok=True)
         for f in STAGE_FILES:
             sync_file(self.root / f, stage / f)
-        sync_bytes(_config_with_version(self.root / "_config.yml", self.profile), stage / "_config.yml")
+        sync_bytes(_config_with_version(self.root / "_config.yml", self.profile, self.rehearse), stage / "_config.yml")
         for d in STAGE_DIRS:
             src = self.root / d
             (stage / d).mkdir(parents=True, exist_ok=True)
@@ -367,7 +378,7 @@ class Book:
 
         for cell in nb.cells:
             if cell.cell_type == "markdown" and _GLUE_FIGURE.search(cell.source):
-                cell.source = _with_figure_links(cell.source, link_for)
+                cell.source = _with_alt_text(_with_figure_links(cell.source, link_for))
 
     def build_html(self, runs: list[ChapterRun] | None = None, strict: bool = True) -> Path:
         """Build the site from the staged source, then swap it into ``_build/html`` in one rename."""
@@ -422,7 +433,10 @@ class Book:
             return ("{build}/" + f.relative_to(self.build).as_posix()) if f.is_relative_to(self.build) \
                 else f.relative_to(self.root).as_posix()
 
-        return sha256_json({rel(f): sha256_file(f) for f in files if f.is_file()} | {"profile": self.profile})
+        # the code that stages the site (headers, generated pages, the substitutions box and its registries)
+        code = file_hashes(closure(package_dir(self.root), ("book.runner", "book.substitutes")), self.root)
+        return sha256_json({rel(f): sha256_file(f) for f in files if f.is_file()}
+                           | {"profile": self.profile, "code": code})
 
     def html_is_current(self) -> bool:
         k = self.build / "html.key"
@@ -454,15 +468,24 @@ def _strip_setup_cell(path: Path) -> None:
     nbformat.write(nb, path)
 
 
-def _config_with_version(path: Path, profile: str) -> bytes:
-    """The book's ``_config.yml`` with the package version and profile in the footer of every page."""
+def _config_with_version(path: Path, profile: str, rehearse: bool = False) -> bytes:
+    """The book's ``_config.yml`` with the package version and profile in the footer of every page, and the
+    registry's counts as MyST substitutions (``{{ n_models }}`` in a page's text), so no page types them."""
     import yaml
+
+    from neurokit.book.substitutes import counts
 
     config = yaml.safe_load(path.read_text())
     html = config.setdefault("html", {})
-    html["extra_footer"] = (f"neurokit {__version__} · {profile} profile · " + html.get("extra_footer", "")).strip()
+    what = f"{profile} profile" + (" REHEARSAL (simulated data at the paper's shapes, random weights: no result)"
+                                   if rehearse else "")
+    html["extra_footer"] = (f"neurokit {__version__} · {what} · " + html.get("extra_footer", "")).strip()
+    if rehearse:
+        html["announcement"] = ("REHEARSAL of the paper profile: simulated data at the paper's shapes, random "
+                                "weights, minimal repetitions. Nothing on these pages is a result.")
+    parse = config.setdefault("parse", {})
+    parse["myst_substitutions"] = {**parse.get("myst_substitutions", {}), **counts(), "profile": profile}
     return yaml.safe_dump(config, sort_keys=False, allow_unicode=True).encode()
-
 
 
 def _tail(text: str, n: int = 40) -> str:
@@ -504,6 +527,46 @@ def package_versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             out[n] = "absent"
     return out
+
+
+_ROLE = re.compile(r"\{([\w:-]+)\}`([^`<]*?)(?:\s*<[^>]*>)?`")
+
+
+def _alt_from_caption(caption: str) -> str:
+    """A figure's alt text: the first sentence of its caption, roles reduced to their text, plain characters."""
+    text = _ROLE.sub(lambda m: "" if m.group(1).startswith("glue") else m.group(2), " ".join(caption.split()))
+    text = " ".join(re.sub(r"\(\s*\)", "", text).split())
+    text = re.sub(r"[*_`$\\]", "", text)
+    first = re.split(r"(?<=[.;])\s", text, maxsplit=1)[0]
+    return first[:240].rstrip(" .;:") or "figure"
+
+
+def _with_alt_text(source: str) -> str:
+    """Give every ``{glue:figure}`` without an ``:alt:`` option one made from its caption (the figure's file
+    name is no description for a screen reader or a missing image)."""
+    lines, out, i = source.splitlines(), [], 0
+    while i < len(lines):
+        line = lines[i]
+        m = _FIGURE_FENCE.match(line.strip())
+        if not m:
+            out.append(line)
+            i += 1
+            continue
+        fence = m.group(1)
+        j = i + 1
+        while j < len(lines) and lines[j].strip() != fence:
+            j += 1
+        block = lines[i + 1:j]
+        options = [b for b in block if b.strip().startswith(":")]
+        caption = " ".join(b for b in block if b.strip() and not b.strip().startswith(":"))
+        out.append(line)
+        if not any(o.strip().startswith(":alt:") for o in options):
+            out.append(f":alt: {_alt_from_caption(caption)}")
+        out += block
+        if j < len(lines):
+            out.append(lines[j])
+        i = j + 1
+    return "\n".join(out)
 
 
 def _with_figure_links(source: str, link_for) -> str:

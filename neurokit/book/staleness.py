@@ -21,12 +21,15 @@ runs with the book root as its working directory), not whichever copy an editabl
 from __future__ import annotations
 
 import ast
+import contextlib
 import hashlib
+import os
 import threading
 from functools import lru_cache
 from pathlib import Path
 
 from neurokit._io import sha256_json
+from neurokit.config import REHEARSAL_ENV
 
 #: ``ast.parse`` is not thread-safe on CPython 3.11 before 3.11.8 (its recursion-depth bookkeeping is shared:
 #: "SystemError: AST constructor recursion depth mismatch", python/cpython#106905), and the runner keys chapters
@@ -220,21 +223,36 @@ def file_hashes(modules, root: Path | None = None) -> dict[str, str]:
             for p in module_files(modules, root)}
 
 
-def data_fingerprints(root: Path, datasets: tuple[str, ...], profile: str) -> dict[str, str]:
-    """Per data set: the manifest's hash, plus the verified data fingerprint under ``paper``."""
+def data_fingerprints(root: Path, datasets: tuple[str, ...], profile: str, rehearse: bool = False) -> dict[str, str]:
+    """Per data set: the manifest's hash, plus the verified data fingerprint under ``paper`` (of the rehearsal's
+    simulated copy when ``rehearse``)."""
     out = {}
     for name in datasets:
         manifest = root / "data_manifests" / f"{name}.yaml"
         fp = hashlib.sha256(manifest.read_bytes()).hexdigest() if manifest.is_file() else "no-manifest"
         if profile == "paper":
-            from neurokit.catalog.registry import fingerprint
+            from neurokit.catalog.registry import fingerprint  # imports every simulator (2 s): paper profile only
 
             try:
-                fp += ":" + fingerprint(name, profile)
+                with _rehearsal_env(rehearse):
+                    fp += ":" + fingerprint(name, profile)
             except Exception as exc:  # noqa: BLE001 - data absent: the run will fail and say so; key stays distinct
                 fp += f":unavailable({type(exc).__name__})"
         out[name] = fp
     return out
+
+
+@contextlib.contextmanager
+def _rehearsal_env(rehearse: bool):
+    old = os.environ.get(REHEARSAL_ENV)
+    os.environ[REHEARSAL_ENV] = "1" if rehearse else "0"
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop(REHEARSAL_ENV, None)
+        else:
+            os.environ[REHEARSAL_ENV] = old
 
 
 def input_hashes(root: Path, patterns, profile: str, build: Path | None = None,
@@ -264,7 +282,8 @@ def input_hashes(root: Path, patterns, profile: str, build: Path | None = None,
     return out
 
 
-def key_parts(root: Path, chapter, params: dict, profile: str, build: Path | None = None) -> dict:
+def key_parts(root: Path, chapter, params: dict, profile: str, build: Path | None = None,
+              rehearse: bool = False) -> dict:
     """Everything a chapter's content key hashes, in a form :func:`explain` can compare."""
     text = chapter.path.read_text()
     modules = referenced_modules(text, root)
@@ -278,7 +297,8 @@ def key_parts(root: Path, chapter, params: dict, profile: str, build: Path | Non
         "modules": ["neurokit" + (f".{m}" if m else "") for m in modules],
         "source": sha256_json(files),
         "files": files,
-        "data": data_fingerprints(root, chapter.datasets, profile),
+        "rehearsal": bool(rehearse),
+        "data": data_fingerprints(root, chapter.datasets, profile, rehearse),
         "inputs": input_hashes(root, chapter.meta.get("inputs", ()), profile, build, exclude=(own,)),
     }
 
@@ -288,9 +308,10 @@ def key_of(parts: dict) -> str:
     return sha256_json({k: v for k, v in parts.items() if k != "files"})
 
 
-def chapter_key(root: Path, chapter, params: dict, profile: str, build: Path | None = None) -> tuple[str, dict]:
+def chapter_key(root: Path, chapter, params: dict, profile: str, build: Path | None = None,
+                rehearse: bool = False) -> tuple[str, dict]:
     """Return ``(key, parts)``: the content hash deciding whether ``chapter`` must re-execute."""
-    parts = key_parts(root, chapter, params, profile, build)
+    parts = key_parts(root, chapter, params, profile, build, rehearse)
     return key_of(parts), parts
 
 

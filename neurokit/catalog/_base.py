@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Callable
 
 from neurokit._io import atomic_write_json, sha256_file, sha256_json
-from neurokit.config import check_profile, data_home as _data_home
+from neurokit.config import check_profile, data_home as _data_home, rehearsing
 from neurokit.data.checksums import CHECKSUMS, write_checksums
 from neurokit.data.manifests import check_present, load_manifest
 from neurokit.errors import InputError
@@ -89,8 +89,14 @@ class Dataset:
     sim_version: int = 0
 
     def root(self, profile: str = "embedded", data_home=None, seed: int = 0) -> Path:
-        """Where the data set lives for ``profile`` (no side effects; the folder may not exist yet)."""
+        """Where the data set lives for ``profile`` (no side effects; the folder may not exist yet).
+
+        In a rehearsal of the paper profile (:func:`neurokit.config.rehearsing`) the paper profile's data are the
+        simulation at the paper's shapes under ``<data home>/rehearsal/<name>``, never the real data's folder.
+        """
         check_profile(profile)
+        if profile == "paper" and rehearsing():
+            return _data_home(data_home) / "rehearsal" / f"{self.name}{_seed_suffix(seed)}"
         if profile == "paper":
             return _data_home(data_home) / self.name
         return simulated_root(self.name, profile, data_home, seed)
@@ -133,7 +139,10 @@ class Dataset:
             ``paper`` profile with missing or wrong-sized files (the message lists them and says how to get them).
         """
         root = self.root(profile, data_home, seed)
-        if profile == "paper":
+        sim_profile = profile
+        if profile == "paper" and rehearsing():
+            sim_profile = "rehearsal"  # the simulators' preset at the paper's per-sample shapes
+        elif profile == "paper":
             check_present(self.name, root)
             return root
         if not force and self._is_current(root):
@@ -144,10 +153,10 @@ class Dataset:
             tmp = Path(tempfile.mkdtemp(prefix=f".{root.name}.tmp-", dir=root.parent))
             try:
                 t0 = time.perf_counter()
-                log.info("simulating %s (%s profile, seed %d) into %s", self.name, profile, seed, root)
-                self.simulator(tmp, profile, seed=int(seed), data_home=data_home)
+                log.info("simulating %s (%s sizes, seed %d) into %s", self.name, sim_profile, seed, root)
+                self.simulator(tmp, sim_profile, seed=int(seed), data_home=data_home)
                 atomic_write_json(tmp / SIMULATION_RECORD, {
-                    "name": self.name, "profile": profile, "seed": int(seed),
+                    "name": self.name, "profile": sim_profile, "seed": int(seed),
                     "simulator": f"{self.simulator.__module__}:{self.simulator.__qualname__}",
                     "sim_version": int(self.sim_version),
                 })  # no timings or host names: identical data give an identical checksums.json and fingerprint
@@ -171,7 +180,7 @@ class Dataset:
         exist yet gets the fingerprint ``"absent:<…>"`` (it changes once the data appear).
         """
         root = self.root(profile, data_home, seed)
-        if profile != "paper":
+        if profile != "paper" or rehearsing():
             f = root / CHECKSUMS
             return sha256_file(f) if f.is_file() else f"absent:{sha256_json([self.name, profile, seed])[:16]}"
         manifest = load_manifest(self.name)

@@ -9,7 +9,6 @@ import argparse
 import logging
 import sys
 
-from neurokit.catalog.registry import DATASETS, ensure, get
 from neurokit.config import PROFILES
 from neurokit.data.checksums import check_checksums
 from neurokit.data.manifests import fetch, load_manifest, verify_files
@@ -29,6 +28,8 @@ def _err(msg: str) -> None:
 
 
 def _cmd_list(args) -> int:
+    from neurokit.catalog.registry import DATASETS  # 2 s of imports (every simulator): only here
+
     for name, spec in DATASETS.items():
         try:
             m = load_manifest(name)
@@ -55,6 +56,8 @@ def _cmd_fetch(args) -> int:
 
 
 def _cmd_verify(args) -> int:
+    from neurokit.catalog.registry import DATASETS, get  # 2 s of imports (every simulator): only here
+
     names = [args.name] if args.name else list(DATASETS)
     status, verified = 0, 0
     for name in names:
@@ -89,6 +92,8 @@ def _cmd_verify(args) -> int:
 
 
 def _cmd_simulate(args) -> int:
+    from neurokit.catalog.registry import DATASETS, ensure  # 2 s of imports (every simulator): only here
+
     if args.profile == "paper":
         _err("neurokit data simulate: the paper profile uses the real data; choose --profile smoke or embedded.")
         return 2

@@ -4,6 +4,9 @@ multi-layer extraction with hooks, a content-keyed on-disk feature cache, and pa
 >>> from neurokit.features import list_extractors, create_extractor
 >>> ex = create_extractor("i3d_r50_8x8.k400", layers="blocks")   # doctest: +SKIP
 >>> feats = ex.extract(clip)          # {"B1": (64,), …, "B7": (400,)}  # doctest: +SKIP
+
+The forward pass runs in bfloat16 on CPUs with bfloat16 units and in float32 elsewhere (``precision="auto"``;
+``"bf16"`` / ``"f32"`` force one): see :mod:`neurokit.features.precision` for what changes and the tolerances.
 """
 from neurokit import _progress  # noqa: F401  (first import of tqdm.auto, without its notebook warning)
 from neurokit.features._roster import get_card, list_extractors, roster_table

@@ -1,4 +1,5 @@
-"""The 37-model roster: 26 video + 11 image models (encoding_spec §3; the paper never lists its full roster).
+"""The model roster: 26 video + 11 image models, the counts a reviewer of Gamal et al. (2024) reports (the paper
+never lists its full roster).
 
 The models the paper names (ResNet-50, ViT-B, I3D-R50, Slow and SlowFast on K400 and Charades, MViT-B 16x4,
 TimeSformer, OmniMAE pre-trained and fine-tuned, TSM-R50) are flagged ``in_paper=True``; the rest follow the

@@ -133,7 +133,8 @@ def _nk_video_vit(card, size, n_frames):
 def _nk_tsm(card, size, n_frames):
     from neurokit.features.tsm import tsm_resnet50
 
-    return tsm_resnet50(num_classes=card.builder_kwargs["num_classes"])
+    # the shift's segments are the n_frames of one clip, so a batch of several clips' frames shifts within each clip
+    return tsm_resnet50(num_classes=card.builder_kwargs["num_classes"], n_segment=n_frames)
 
 
 BUILDERS: dict[str, Callable] = {

@@ -15,6 +15,7 @@ By this rule C2D-R50 (2D convolutions but a temporal max-pool after ``res2``, tr
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -129,9 +130,10 @@ class ModelCard:
         d["family"] = self.family
         return d
 
-    @property
+    @functools.cached_property
     def card_hash(self) -> str:
-        """Content hash of the whole card (changes when anything about the model changes)."""
+        """Content hash of the whole card (changes when anything about the model changes); computed once per card,
+        which is frozen (it is part of every clip's metadata)."""
         return sha256_json(self.as_dict())
 
 

@@ -43,7 +43,7 @@ def clip_discriminability(X: np.ndarray) -> float:
 
 
 def block_statistics(features: dict, card=None):
-    """One row per block: depth, dimension, clip discriminability, participation ratio, mean |activation|.
+    """One row per block: depth, dimension, clip discriminability, participation ratio, mean ``|activation|``.
 
     Parameters
     ----------

@@ -95,7 +95,7 @@ class VideoViT(nn.Module):
                     nn.init.zeros_(m.bias)
 
     def forward_features(self, x: torch.Tensor) -> torch.Tensor:
-        """x : (batch, 3, frames, H, W) → tokens (batch, 1 + T'*H'*W', dim) after the final norm."""
+        """x : (batch, 3, frames, H, W) → tokens ``(batch, 1 + T'·H'·W', dim)`` after the final norm."""
         x = self.patch_embed(x)  # (b, d, t, h, w)
         b, d, t, h, w = x.shape
         if t != self.time_embed.shape[1] or h * w != self.pos_embed.shape[1] - 1:

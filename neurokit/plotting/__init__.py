@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from neurokit.plotting._style import (
-    FAMILY_COLORS, PAGE_WIDTH, palette, row_caption, set_style, significance_bar, tight_grid,
+    COLORS, FAMILY_COLORS, PAGE_WIDTH, palette, row_caption, set_style, significance_bar, tight_grid, verdict_colors,
 )
 
-__all__ = ["set_style", "palette", "FAMILY_COLORS", "PAGE_WIDTH", "significance_bar", "row_caption", "tight_grid"]
+__all__ = ["set_style", "palette", "COLORS", "FAMILY_COLORS", "verdict_colors", "PAGE_WIDTH", "significance_bar",
+           "row_caption", "tight_grid"]

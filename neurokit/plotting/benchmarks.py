@@ -51,7 +51,7 @@ def plot_ridge_benchmark(json_path):
     sizes = [(s["p"], s["v"]) for s in res["summary"]]
     methods = [m for m in LABELS if any(r["method"] == m for r in runs)]
     colors = dict(zip(LABELS, palette(len(LABELS))))
-    fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(PAGE_WIDTH, PAGE_WIDTH * 0.45),
+    fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(PAGE_WIDTH, PAGE_WIDTH * 0.52),
                                    gridspec_kw={"width_ratios": [1.6, 1]})
     x = np.arange(len(sizes))
     width = 0.8 / max(len(methods), 1)
@@ -62,7 +62,6 @@ def plot_ridge_benchmark(json_path):
     ax0.set_xticks(x, [f"{p}×{v}" for p, v in sizes], rotation=30)
     ax0.set_xlabel("features × voxels")
     ax0.set_ylabel("fit + predict (s)")
-    ax0.legend(fontsize=7, ncol=1)
     ax0.set_title(f"{res.get('settings', {}).get('dtype', '')}, {res.get('machine', {}).get('threads', '?')} threads",
                   fontsize=9)
     peers = [m for m in methods if m != "neurokit_numpy"]
@@ -85,5 +84,8 @@ def plot_ridge_benchmark(json_path):
 
     ax1.yaxis.set_major_formatter(ScalarFormatter())
     ax1.yaxis.set_minor_formatter(NullFormatter())
-    fig.tight_layout()
+    # one legend for both panels, above them: it names every method and never covers a bar
+    handles, labels = ax0.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="upper center", ncol=min(len(labels), 3), fontsize=7, frameon=False)
+    fig.tight_layout(rect=(0, 0, 1, 0.86))
     return fig

@@ -14,6 +14,7 @@ Cells (three types: by default half ON-OFF subunit cells, the other half alterna
       control, :func:`subunit_drive`). Its linear STA is near zero, so an LN model cannot capture it — the part of
       the population where rich image features should help. Its amplitude is set so that its mean rate on the
       white-noise recording equals a per-cell target rate.
+
     Every cell's drive passes through a softplus nonlinearity ``a·softplus(β(z-θ))/β`` giving the expected spike
     count per 1/30 s bin, and Poisson spikes are drawn for ``n_trials`` repeats.
 
@@ -205,7 +206,7 @@ def subunit_drive(frames: np.ndarray, subunits: np.ndarray, temporal: np.ndarray
     Each subunit k sees its Gaussian-weighted luminance I_k(t) (0 … 1); its local **contrast** is taken relative to
     a running local mean luminance L_k (time constant ``tau_lum``): c_k = (I_k − L_k) / (L_k + 0.05). The contrast is
     filtered with the cell's biphasic temporal filter and full-wave rectified (ON-OFF), and the subunits are
-    summed: d(t) = Σ_k |f * c_k|. Contrast gain control divides d by the cell's recent drive (running mean over
+    summed: ``d(t) = Σ_k |f * c_k|``. Contrast gain control divides d by the cell's recent drive (running mean over
     ``tau_gain`` frames, one frame delayed) plus ``c50``: g = d / (c50 + n). g is dimensionless and of order 1 for
     any overall contrast, so the cell fires in both movies.
     """

@@ -1,6 +1,6 @@
 """Receptive-field (RF) maps of RGCs on the feature grid (the ``rf_to_dinov2`` input of Vi-ST).
 
-The authors' RF estimation and projection code is not published (spec §3: "unspecified"); the usual
+The authors' RF estimation and projection code is not published (Wu et al. 2024 leave it unspecified); the usual
 procedure for these recordings, which we follow, is a spike-triggered average (STA) from a white-noise
 checkerboard, reduced to a spatial map and projected onto the 16x16 patch grid:
 
@@ -8,7 +8,7 @@ checkerboard, reduced to a spatial map and projected onto the 16x16 patch grid:
    "energy STA" = the same with s² (captures cells with rectified subunits, whose linear STA vanishes).
 2. For each cell, the STA whose peak z-score (against its standard error) is larger is kept, and reduced to
    a spatial map by a rank-1 SVD over (lags, pixels).
-3. The map is |spatial component|, normalised to a maximum of 1 (already on the 16x16 grid when the
+3. The map is ``|spatial component|``, normalised to a maximum of 1 (already on the 16x16 grid when the
    checks are the patches; :func:`pool_to_grid` projects finer maps).
 
 :func:`rf_agreement` compares estimated maps with the simulation's true RFs.
@@ -71,7 +71,7 @@ def estimate_rf_maps(stimulus: np.ndarray, spikes: np.ndarray, n_lags: int = 15)
     Returns
     -------
     maps : ndarray of shape (cells, H, W)
-        |spatial RF|, max-normalised to 1.
+        ``|spatial RF|``, max-normalised to 1.
     kind : ndarray of shape (cells,) of str
         "linear" or "energy": which STA was used.
     """
@@ -90,7 +90,7 @@ def estimate_rf_maps(stimulus: np.ndarray, spikes: np.ndarray, n_lags: int = 15)
 
 
 def true_rf_on_grid(spatial: np.ndarray, grid: int = 16) -> np.ndarray:
-    """|true spatial RF| (cells, S, S) pooled to (cells, grid, grid), max-normalised."""
+    """``|true spatial RF|`` (cells, S, S) pooled to (cells, grid, grid), max-normalised."""
     m = pool_to_grid(np.abs(spatial), grid)
     return m / (m.max(axis=(1, 2), keepdims=True) + 1e-12)
 

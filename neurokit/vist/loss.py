@@ -48,8 +48,10 @@ class ViSTLoss(nn.Module):
     use_sdtw : bool
         False drops the soft-DTW terms (ablation "no soft-DTW" = "replace loss by RMSE + ReLU").
 
-    Call ``loss(y_hat, y)`` with ``y_hat`` of shape (B, cells, T) (model layout) and ``y`` of shape
-    (B, T, cells) (data layout); returns a scalar tensor.
+    Notes
+    -----
+    Called as ``loss(y_hat, y)``, where ``y_hat`` is the model's output, of shape (B, cells, T), and ``y`` the
+    target in the data's layout, of shape (B, T, cells). Returns a scalar tensor.
     """
 
     def __init__(self, w_rmse: float = 0.1, w_neg: float = 0.5, w_sdtw: float = 0.5e-5, gamma: float = 0.1,

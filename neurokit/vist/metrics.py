@@ -5,7 +5,7 @@ exactly; the paper's variants are options.
 
 CC
     :func:`pearson_cc`: (N, cells, frames) sequences are joined along time per cell, Pearson r per cell,
-    ``nan → 0``; the aggregate the authors log (``val/corr``) is the **mean of |r|**. The prediction export
+    ``nan → 0``; the aggregate the authors log (``val/corr``) is the **mean of** ``|r|``. The prediction export
     instead reports :func:`positive_mean_std` (mean and unbiased std over cells with r > 0).
 SD-KL
     :func:`sdkl_trace` compares the distributions of "spike durations" (full widths at the base of every
@@ -62,7 +62,7 @@ def pearson_cc(pred, target) -> tuple[np.ndarray, float]:
         Pearson r (unbiased moments, clamped to [-1, 1], computed in float64); ``nan`` (e.g. a constant
         trace) is set to 0.
     abs_mean : float
-        Mean of |r| over cells (the logged ``val/corr``; note the absolute value).
+        Mean of ``|r|`` over cells (the logged ``val/corr``; note the absolute value).
 
     Notes
     -----
@@ -167,7 +167,7 @@ def sdkl_trace(target, pred, bandwidth_factor: float = 0.5, high_cut: float = 1.
         Upper clip before measuring widths (also passed as ``rel_height``, as in the code).
     divergence : {"kl", "tvd"}
         "kl": KL(P_pred ‖ P_target) of the normalised densities on the 200-point grid; "tvd":
-        ½ Σ |density_pred - density_target| on the unnormalised KDE values.
+        ``½ Σ |density_pred - density_target|`` on the unnormalised KDE values.
 
     Returns
     -------

@@ -23,6 +23,11 @@ Causality: every temporal operation is padded at the front only, so in eval mode
 depends on input frames t-182 … t (temporal reach 1 + 2·63 = 127 frames in the C3TCN plus 24+20+8+4 in
 the CMST blocks = 183 frames). In train mode BatchNorm batch statistics mix frames. ``causal=False``
 gives the symmetric-padding variant of the code.
+
+On CPU, :meth:`ViST.forward` computes the same function with the same parameters in channels-last layouts
+(section "CPU formulation" at the end of this file: 2.7x faster training steps at the embedded configuration);
+the modules run as written on other devices and are the reference the tests compare it with. Dropout draws
+its masks differently there (same distribution).
 """
 from __future__ import annotations
 
@@ -31,6 +36,7 @@ from typing import Sequence
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from torch.autograd.function import once_differentiable
 
 from neurokit.errors import InputError
 
@@ -293,6 +299,12 @@ class ViST(nn.Module):
         if x.ndim != 4 or x.shape[2] != self.grid**2 or x.shape[3] != self.feat_dim:
             raise InputError(f"x must have shape (batch, frames, {self.grid ** 2} tokens, {self.feat_dim}); "
                              f"got {tuple(x.shape)}.")
+        if x.device.type == "cpu" and not torch.is_autocast_enabled("cpu"):
+            return self._forward_channels_last(x, rf_mask)
+        return self._forward_modules(x, rf_mask)
+
+    def _forward_modules(self, x: torch.Tensor, rf_mask: torch.Tensor | None) -> torch.Tensor:
+        """:meth:`forward` through the modules as written (the reference; used off CPU)."""
         b, t = x.shape[:2]
         g = self.grid
         h = x.reshape(b, t, g, g, self.feat_dim).permute(0, 4, 1, 2, 3)  # (B, D, T, g, g), row-major tokens
@@ -303,6 +315,231 @@ class ViST(nn.Module):
             h = block(h)
         h = h.permute(0, 2, 1, 3, 4).reshape(b, t, -1)  # (B, T, cells·side·side), channel-major like the code
         return self.readout(h).permute(0, 2, 1)
+
+    def _forward_channels_last(self, x: torch.Tensor, rf_mask: torch.Tensor | None) -> torch.Tensor:
+        """:meth:`forward` in channels-last layouts on CPU (see "CPU formulation" below); same function."""
+        b, t = x.shape[:2]
+        g = self.grid
+        st = self.stage1
+        h = _pointwise(x.reshape(b, t, g, g, self.feat_dim), st.conv_1x1)  # (B, T, H, W, C)
+        h = h.transpose(0, 1).contiguous()  # time-major (T, B, H, W, C)
+        for layer in st.layers:
+            h = _residual_cl(layer, h)
+        h = _pointwise(h.permute(3, 1, 0, 2, 4).contiguous(), st.conv_out)  # width-major (W, B, T, H, C)
+        if self.adaln is not None:
+            h = _adaln_cl(self.adaln, h, self.condition(rf_mask, b, h).permute(4, 0, 2, 3, 1))
+        for block in self.cmst:
+            h = _cmst_cl(block, h)
+        h = h.permute(1, 2, 4, 3, 0).reshape(b, t, -1)  # (B, T, cells·side·side), channel-major like the code
+        return self.readout(h).permute(0, 2, 1)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# CPU formulation. The modules above are the reference (and run as written on other devices). On CPU,
+# ViST.forward computes the same function with the same parameters in channels-last layouts, where every
+# convolution is a few oneDNN 2-D convolutions of free views (no im2col, no padded copies in the C3TCN):
+#   * C3TCN, time-major (T, B, H, W, C): tap k of the dilated depthwise (3,3,3) kernel is one 2-D depthwise conv
+#     over (H, W) of the frames it reads, added into the output frames it feeds; causal zero frames add nothing,
+#     and the time dilation costs nothing.
+#   * AdaLN and CMST, width-major (W, B, T, H, C): a (kT, 3, 3) conv is the sum over its 3 width taps of 2-D convs
+#     over (T, H) of the W-slices x[k : k + W - 2] (contiguous, hence free views), accumulated in place by
+#     oneDNN; the skip's avg-pool is two 2-D pools; the branches' Dropout3d masks are drawn as F.dropout3d draws
+#     them. Element-wise dropout draws its mask with torch.rand (CPU bernoulli_ is ~3x slower).
+#   * 1x1x1 convs are matmuls on the channel axis; BatchNorm runs on a channels-last view of the same memory.
+# Timed at the embedded configuration (one thread) by ``python benchmarks/vist_step.py``; checked against a
+# frozen copy of the previous implementation by tests/test_vist_core.py (outputs, gradients, BatchNorm
+# statistics, causality; causal and symmetric padding, every option).
+# Tried and not kept (slower here): the skip path folded into the w = 1 conv (a 1x3x3 conv of weight W1/9 as 24
+# more output channels); the depthwise branches of a block stacked into one depthwise conv (zero-padded
+# kernels); avg_pool3d on a channels-last view; the w = 1 conv's input gradient as a flipped conv; torch.compile
+# and bf16 autocast (measured before this formulation: no gain).
+
+
+def _pointwise(x: torch.Tensor, conv: nn.Conv3d) -> torch.Tensor:
+    """A 1x1x1 convolution of channels-last x (..., C_in) → (..., C_out)."""
+    return F.linear(x, conv.weight.flatten(1), conv.bias)
+
+
+def _nchw(x: torch.Tensor) -> torch.Tensor:
+    """(L, M, A, B, C) contiguous → the NCHW view (L·M, C, A, B) in channels-last memory (no copy)."""
+    return x.flatten(0, 1).permute(0, 3, 1, 2)
+
+
+class _TapConv(torch.autograd.Function):
+    """A sum of 2-D convolutions of slices of x along its first axis: ``out[o0:o1] += conv2d(x[i0:i1], w_k)``.
+
+    x is channels-last (L, M, A, B, C_in), zero-padded by ``a_pad = (front, back)`` frames along A; the slice
+    x[i0:i1] is the batch of (i1-i0)·M images (C_in, A, B) in channels-last memory, a free view.
+    ``w_k = weight.select(tap_dim, k)``; ``taps`` lists ``(k, i0, i1, o0, o1)`` and its first tap covers the whole
+    output and carries the bias. Output (L_out, M, A', B', C_out).
+
+    The backward accumulates the taps' input gradients into one buffer (autograd through slices would zero-fill
+    one copy of x per tap). The input gradient of a depthwise conv is computed as the conv of the gradient with
+    the flipped kernel (oneDNN runs it faster than its depthwise backward-data), for the unpadded frames only.
+    """
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, taps, tap_dim, padding, groups, a_pad):
+        xp = F.pad(x, (0, 0, 0, 0, *a_pad)) if any(a_pad) else x
+        out = None
+        for n, (k, i0, i1, o0, o1) in enumerate(taps):
+            wk = weight.select(tap_dim, k)
+            if out is None:
+                out = F.conv2d(_nchw(xp[i0:i1]), wk, bias, padding=padding, groups=groups)
+                out = out.permute(0, 2, 3, 1).unflatten(0, (i1 - i0, x.shape[1]))
+            else:
+                _conv_add(out[o0:o1], xp[i0:i1], wk, padding, groups)
+        ctx.save_for_backward(xp, weight)
+        ctx.conf = (taps, tap_dim, padding, groups, bias is not None, a_pad, x.shape)
+        return out.detach()  # a tensor of its own rather than a view of the conv output
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, grad):
+        xp, weight = ctx.saved_tensors
+        taps, tap_dim, padding, groups, has_bias, a_pad, x_shape = ctx.conf
+        need_x, need_w, need_b = ctx.needs_input_grad[:3]
+        grad = grad.contiguous()
+        flip = groups == xp.shape[-1] == weight.shape[0]
+        gx = gb = None
+        gw = torch.zeros_like(weight) if need_w else None
+        if need_x and taps[0][1:3] != (0, x_shape[0]):
+            gx = grad.new_zeros(x_shape)
+        ka, kb = weight.select(tap_dim, 0).shape[-2:]
+        # zero frames around the gradient (front, back) so that the flipped conv yields the unpadded frames only
+        ext = (ka - 1 - padding[0] - a_pad[0], ka - 1 - padding[0] - a_pad[1])
+        extended = {}  # (o0, o1) → the zero-extended gradient slab, shared by the taps that read it
+        for n, (k, i0, i1, o0, o1) in enumerate(taps):
+            wk = weight.select(tap_dim, k)
+            gi, gwk, gbk = torch.ops.aten.convolution_backward(
+                _nchw(grad[o0:o1]), _nchw(xp[i0:i1]), wk, [wk.shape[0]] if has_bias else None, [1, 1],
+                list(padding), [1, 1], False, [0, 0], groups, [need_x and not flip, need_w, n == 0 and need_b])
+            if need_x and flip:
+                g = grad[o0:o1]
+                pad = (ext[0], kb - 1 - padding[1])
+                if ext[0] != ext[1] or ext[0] < 0:  # asymmetric: extend explicitly
+                    if (o0, o1) not in extended:
+                        extended[(o0, o1)] = F.pad(g, (0, 0, 0, 0, *ext))
+                    g, pad = extended[(o0, o1)], (0, pad[1])
+                if gx is None:
+                    gx = F.conv2d(_nchw(g), wk.flip(-2, -1), None, padding=pad, groups=groups)
+                    gx = gx.permute(0, 2, 3, 1).unflatten(0, (i1 - i0, x_shape[1]))
+                else:
+                    _conv_add(gx[i0:i1], g, wk.flip(-2, -1), pad, groups)
+            elif need_x:
+                gi = gi.permute(0, 2, 3, 1).unflatten(0, (i1 - i0, x_shape[1]))
+                if any(a_pad):
+                    gi = gi[:, :, a_pad[0] : gi.shape[2] - a_pad[1]]
+                if gx is None and (i0, i1) == (0, x_shape[0]):
+                    gx = gi
+                else:
+                    gx[i0:i1] += gi
+            if need_w:
+                gw.select(tap_dim, k).copy_(gwk)
+            if n == 0 and need_b:
+                gb = gbk
+        return gx, gw, gb, None, None, None, None, None
+
+
+#: oneDNN's in-place "conv + add" (the fused op PyTorch's inductor uses on CPU); float32 only.
+_CONV_ADD = torch.backends.mkldnn.is_available() and hasattr(torch.ops.mkldnn, "_convolution_pointwise_")
+
+
+def _conv_add(out: torch.Tensor, x: torch.Tensor, w: torch.Tensor, padding: Sequence[int], groups: int) -> None:
+    """``out += conv2d(x, w)`` for channels-last slabs out (L, M, A', B', C_out) and x (L, M, A, B, C_in), without
+    a temporary when oneDNN can accumulate into ``out``."""
+    a_out = x.shape[2] + 2 * padding[0] - w.shape[-2] + 1
+    b_out = x.shape[3] + 2 * padding[1] - w.shape[-1] + 1
+    if _CONV_ADD and x.dtype == out.dtype == torch.float32 and out.shape[2:4] == (a_out, b_out):
+        torch.ops.mkldnn._convolution_pointwise_.binary(_nchw(out), _nchw(x), w.contiguous(), None, list(padding),
+                                                        [1, 1], [1, 1], groups, "add", None, None, [], None)
+    else:
+        y = F.conv2d(_nchw(x), w, None, padding=padding, groups=groups)
+        out += y.permute(0, 2, 3, 1).unflatten(0, out.shape[:2])
+
+
+def _residual_cl(layer: DilatedResidual3D, x: torch.Tensor) -> torch.Tensor:
+    """:class:`DilatedResidual3D` on time-major x (T, B, H, W, C)."""
+    t = x.shape[0]
+    conv = layer.conv_dilated
+    front = layer.pad[4]
+    taps = []
+    for k in range(conv.kernel_size[0]):
+        off = k * layer.dilation - front  # output frame s reads input frame s + off
+        if abs(off) < t:
+            taps.append((k, max(0, off), t + min(0, off), max(0, -off), t - max(0, off)))
+    taps.sort(key=lambda tap: tap[4] - tap[3], reverse=True)  # the unshifted tap (whole output) first
+    out = _TapConv.apply(x, conv.weight, conv.bias, taps, 2, (1, 1), conv.groups, (0, 0))
+    z = F.relu(layer.norm(out.permute(0, 4, 1, 2, 3))).permute(0, 2, 3, 4, 1)  # BN of a channels-last view
+    z = _pointwise(z, layer.conv_1x1)
+    mask = _dropout_mask(z, layer.dropout)
+    return x + z if mask is None else torch.addcmul(x, z, mask)
+
+
+def _dropout_mask(x: torch.Tensor, drop: nn.Dropout) -> torch.Tensor | None:
+    """The mask of ``drop`` (element-wise; its p and train/eval mode) for x, drawn with ``torch.rand`` (CPU
+    ``bernoulli_`` is ~3x slower): 1 / (1 - p) with probability 1 - p, else 0; None when it keeps everything."""
+    if not drop.training or drop.p == 0:
+        return None
+    if drop.p == 1:
+        return torch.zeros_like(x)
+    return torch.rand_like(x).ge_(drop.p).mul_(1 / (1 - drop.p))
+
+
+
+def _adaln_cl(block: AdaLNZero3D, x: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
+    """:class:`AdaLNZero3D` on channels-last x (..., C) with the condition c (channels last) broadcast to x."""
+    shift, scale, gate = _pointwise(F.silu(c), block.modulation).chunk(3, dim=-1)
+    return torch.addcmul(x, gate, _pointwise(F.silu(torch.addcmul(shift, x, 1 + scale)), block.net))
+
+
+def _conv_wmajor(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, groups: int,
+                 t_pad: tuple[int, int] = (0, 0)) -> torch.Tensor:
+    """Conv of width-major x (W, B, T, H, C_in) by ``weight`` (C_out, C_in/groups, kT, kH, kW), zero-padded by
+    ``t_pad`` = (front, back) frames in time and valid in space: the sum over the kW width taps of 2-D convs over
+    (T, H) of the W-slices. → (W-kW+1, B, T+front+back-kT+1, H-kH+1, C_out)."""
+    kw = weight.shape[-1]
+    wo = x.shape[0] - kw + 1
+    return _TapConv.apply(x, weight, bias, [(k, k, k + wo, 0, wo) for k in range(kw)], 4, (0, 0), groups, t_pad)
+
+
+def _avg_pool_3x3_wmajor(x: torch.Tensor) -> torch.Tensor:
+    """``AvgPool3d((1, 3, 3), stride 1)`` of width-major x (W, B, T, H, C): a (1, 3) pool over (T, H), then a (3, 1)
+    pool over (W, B·T·(H-2)), both on channels-last views. → (W-2, B, T, H-2, C)."""
+    wd, b, t, h, c = x.shape
+    p = F.avg_pool2d(x.view(wd * b, t, h, c).permute(0, 3, 1, 2), (1, 3), stride=1)
+    p = F.avg_pool2d(p.permute(0, 2, 3, 1).reshape(1, wd, b * t * (h - 2), c).permute(0, 3, 1, 2), (3, 1), stride=1)
+    return p.permute(0, 2, 3, 1).view(wd - 2, b, t, h - 2, c)
+
+
+def _channel_masks(drops: Sequence[nn.Dropout3d], b: int, c: int, like: torch.Tensor) -> list:
+    """Per branch, the Dropout3d mask (B, C) (None in eval mode or for p = 0), drawn in branch order from the
+    same generator calls as ``F.dropout3d`` makes."""
+    masks = []
+    for d in drops:
+        if not d.training or d.p == 0:
+            masks.append(None)
+        else:
+            m = like.new_empty(b, c).bernoulli_(1 - d.p)
+            masks.append(m.div_(1 - d.p) if d.p < 1 else m)
+    return masks
+
+
+def _cmst_cl(block: CMSTBlock, x: torch.Tensor) -> torch.Tensor:
+    """:class:`CMSTBlock` on width-major x (W, B, T, H, C) → (W-2, B, T, H-2, C)."""
+    wd, b, t, h, c = x.shape
+    masks = _channel_masks([branch[2] for branch in block.branches], b, c, x)
+    out = None
+    for w, branch, mask in zip(block.windows, block.branches, masks):
+        conv, act = branch[0], branch[1]
+        t_pad = (0, 0) if w == 1 else (w - 1, 0) if block.causal else (w // 2, w // 2)
+        y = F.leaky_relu(_conv_wmajor(x, conv.weight, conv.bias, conv.groups, t_pad), act.negative_slope)
+        if mask is None:
+            out = y if out is None else out.add_(y)
+        else:
+            mask = mask[None, :, None, None, :]
+            out = y.mul_(mask) if out is None else out.addcmul_(y, mask)
+    return _pointwise(out, block.mapping) + _pointwise(_avg_pool_3x3_wmajor(x), block.conv1x1)
 
 
 def count_parameters(model: nn.Module) -> int:

@@ -210,7 +210,7 @@ def train(model: torch.nn.Module, train_segments: Sequence[Sequence_], val_segme
     train_segments : sequence of :class:`Sequence_`
         Training segments (e.g. the two halves of the training movie); windows never cross segments.
     val_segments : sequence of :class:`Sequence_`
-        Each evaluated as one whole sequence; ``val_corr`` = mean |r| over cells of the joined segments.
+        Each evaluated as one whole sequence; ``val_corr`` = mean ``|r|`` over cells of the joined segments.
     config : TrainConfig
     loss_fn : module, optional
         ``loss(y_hat (B, C, T), y (B, T, C))``; default :class:`neurokit.vist.loss.ViSTLoss`.

@@ -7,7 +7,7 @@ Protocol used by the simulated profiles (one training run gives both numbers)
     authors' cross-movie runs train on *both* halves of one movie; this single-run protocol trains on half as
     many frames, and the chapters say so.
 
-Every model is scored with the authors' metrics: CC = mean |r| over cells (:func:`~neurokit.vist.metrics.pearson_cc`),
+Every model is scored with the authors' metrics: CC = mean ``|r|`` over cells (:func:`~neurokit.vist.metrics.pearson_cc`),
 the mean over cells with r > 0, and SD-KL (:func:`~neurokit.vist.metrics.spike_kde_divergence`, code defaults).
 """
 from __future__ import annotations
@@ -45,7 +45,7 @@ class RunResult:
 
 
 def score(pred: np.ndarray, target: np.ndarray) -> dict:
-    """CC (mean |r|), CC over r > 0 (mean, std), SD-KL (code wrapper) for pred/target (cells, T)."""
+    """CC (mean ``|r|``), CC over r > 0 (mean, std), SD-KL (code wrapper) for pred/target (cells, T)."""
     r, cc = pearson_cc(pred, target)
     pm, ps = positive_mean_std(r)
     sd, _ = spike_kde_divergence(pred, target)
@@ -172,7 +172,7 @@ def run_models(jobs, train_movie: RetinaData, test_movie: RetinaData, n_jobs: in
 
 
 def results_table(results) -> "pandas.DataFrame":  # noqa: F821
-    """One row per model: within/cross CC (mean |r|), CC r>0 mean, SD-KL, gap, parameters, seconds."""
+    """One row per model: within/cross CC (mean ``|r|``), CC r>0 mean, SD-KL, gap, parameters, seconds."""
     import pandas as pd
 
     rows = []
