@@ -164,7 +164,8 @@ def _save(models: WorldModels, path: Path) -> None:
     state = {k: (v.half() if v.is_floating_point() else v).contiguous() for k, v in models.state_dict().items()}
     path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(path) as tmp:
-        save_file(state, str(tmp), metadata={"key": models.key, "format": "neurokit world models, float16"})
+        # one metadata entry: safetensors writes its metadata map in no fixed order, which would change the bytes
+        save_file(state, str(tmp), metadata={"neurokit": f"world models, float16, key {models.key}"})
 
 
 def _restore(path: Path, settings: WorldModelSettings, frame_size: int, key: str, source: str) -> WorldModels:
