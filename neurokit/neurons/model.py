@@ -1,4 +1,5 @@
-"""The NEURONS model in one file: a shared fMRI backbone and its four subtask heads (spec §3).
+"""The NEURONS model in one file: a shared fMRI backbone and its four subtask heads (Wang et al. 2025;
+the authors' ``model_variants/BrainModel_neurons.py`` and ``model_variants/video_decoder.py``).
 
 ::
 
@@ -13,7 +14,7 @@
 Notation: B batch, F frames (6), N tokens (256 = 16×16 in the paper), C token width (1664, OpenCLIP bigG),
 T text width (1280), S = 4·sqrt(N) decoder output size (64), R recon channels (4 SD latents in the paper).
 
-**Batch coupling** (spec §8.3). In the authors' ``TextDrivenDecoder`` the text tensor is (B, T), so every patch
+**Batch coupling**. In the authors' ``TextDrivenDecoder`` the text tensor is (B, T), so every patch
 attends over the B texts *of the batch*, and the "temporal" attention of the video decoder runs over all B·F
 frames of the batch. ``NeuronsConfig(batch_coupled=True)`` keeps both, exactly (outputs then depend on the batch
 size and composition). ``batch_coupled=False`` is our per-sample fix: each clip's frames attend only to their
@@ -498,7 +499,7 @@ class CaptionDecoder(nn.Module):
 
     ``gpt_pretrained="gpt2"`` loads the pretrained 124M GPT-2 (paper; needs the weights locally), ``None``
     builds a random-init GPT-2 from the config (embedded/tiny: trained from scratch on the captions, label it).
-    Token ids come from the caller's tokenizer (the paper feeds CLIP-BPE ids to GPT-2, spec §8.4).
+    Token ids come from the caller's tokenizer (the paper feeds CLIP-BPE ids to GPT-2).
     """
 
     def __init__(self, cfg: NeuronsConfig):
@@ -620,7 +621,7 @@ class NeuronsModel(nn.Module):
 
     @torch.no_grad()
     def decode(self, voxels, subj_idx: int = 0, sample_prior: bool = True, generator=None):
-        """Inference (spec §5.1): all decoded outputs of a batch of voxels.
+        """Inference (the authors' ``recon_keyframe_neurons_enhance.py``): all decoded outputs of a batch of voxels.
 
         Returns a dict with ``clip_vision_embeds`` (B, N, C), ``prior_out`` (B, N, C), ``motion`` (B, F, N, C),
         ``concept_probs`` (B, K), ``top_concept`` (B,), ``mask_probs`` (B, F, S, S) (segmentation conditioned on

@@ -1,4 +1,5 @@
-"""Training and evaluation of NEURONS on a cc2017-layout data set (spec §3.3, §4, §6 sub-task metrics).
+"""Training and evaluation of NEURONS on a cc2017-layout data set (Wang et al. 2025;
+the authors' ``train_neurons.py`` and, for the sub-task metrics, ``eval_metrics.py``).
 
 Stage 1 trains the ridge + backbone with BiMixCo on the frame tokens (temperature 0.006) plus 0.25 × InfoNCE
 of ``CLIPProj(clip_vision_embeds)`` against the caption embedding; repetition ``epoch % 2`` and target frame
