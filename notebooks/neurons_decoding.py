@@ -295,9 +295,8 @@ glue("tab_neurons_ablation_paper", published.ablation_table().round(3))
 #
 # Two things to read in this run's table. The segmentation and blurry-video heads share one decoder, so they
 # compete: with flat weights the Dice loss shapes the decoder and the blurry video suffers, while the progressive
-# schedule ends with the blurry video's window. And the blurry-video head trained alone (first row) can stay at the
-# mean video for the whole short schedule: in our tests it sometimes leaves that state within the five epochs and
-# sometimes not (with a constant learning rate instead of the one-cycle schedule it did after about three epochs),
+# schedule ends with the blurry video's window. And the blurry-video head trained alone (first row) can stay close
+# to the mean video through a five-epoch schedule (the one-cycle learning rate is small in its first epochs),
 # while with the segmentation loss the shared decoder uses its input from the start. The NeuroClips-style
 # condition of the next chapter inherits whatever its blurry head learned ({glue:text}`rec_only_blurry_text`).
 #
