@@ -131,3 +131,6 @@ def test_simulation_is_deterministic(tmp_path):
     b = simulate_cc2017(tmp_path / "b", config=cfg, seed=3)
     for name in ("subj01_train_fmri.pt", "GT_test_3fps.pt"):
         assert torch.equal(torch.load(a / name, weights_only=True), torch.load(b / name, weights_only=True))
+    # byte for byte too: the checksums key the models trained on a world (the shipped world models)
+    for name in sorted(p.name for p in a.iterdir()):
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name

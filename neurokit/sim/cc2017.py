@@ -357,8 +357,10 @@ def simulate_cc2017(root, profile: str = "embedded", seed: int = 0, config: CC20
         return root
 
     def save(obj, name):
-        with atomic_path(root / name) as tmp:
-            torch.save(obj, tmp)
+        # through a file object: given a path, torch.save names its archive after the (temporary) file, so the
+        # bytes, and the checksums that key the world's models, would change from one simulation to the next
+        with atomic_path(root / name) as tmp, open(tmp, "wb") as fh:
+            torch.save(obj, fh)
 
     world = VideoWorldConfig(n_frames=N_FRAMES, size=config.size, fps=FPS, max_distractors=2)
     classes, scenes = list(CLASSES), list(SCENES)
