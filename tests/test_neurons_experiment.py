@@ -48,6 +48,26 @@ def test_blurry_video_beats_the_shuffled_control(tmp_path):
     assert float(r["decoded"]["blurry"].std(0).mean()) > 0.02  # one video per clip, not one for all
 
 
+def test_a_shared_stage1_gives_the_numbers_of_a_run_that_trains_its_own(tmp_path):
+    """The study trains stage 1 once per subject and starts every configuration's stage 2 from it: stage 2 seeds
+    itself, so the decoded outputs and scores are bit-identical to a run that trains its own stage 1."""
+    root = simulate_cc2017(tmp_path / "cc", config=CC2017SimConfig(
+        n_train=40, n_test=12, size=32, n_voxels=(120,), noise_sd=1.0), seed=0)
+    kw = dict(config="tiny", stage1_epochs=2, stage2_epochs=1, stage1_batch=16, stage2_batch=6, lr=3e-3,
+              text_method="bow", use_prior=False, batch_coupled=False, eval_batch=6, seed=0, cache=False,
+              captions=False, threads=1)
+    own = run_decoding(root, 1, **kw)
+    s1 = run_decoding(root, 1, stage1_only=True, **kw)
+    assert set(s1) == {"stage1_state", "seconds"}
+    shared = run_decoding(root, 1, stage1_state=s1["stage1_state"], **kw)
+    for k in ("blurry", "mask_probs", "concept_probs"):
+        torch.testing.assert_close(shared["decoded"][k], own["decoded"][k], rtol=0, atol=0)
+    np.testing.assert_equal({k: v for k, v in shared["metrics"].items() if isinstance(v, float)},
+                            {k: v for k, v in own["metrics"].items() if isinstance(v, float)})
+    with pytest.raises(InputError, match="stage1_only"):
+        run_decoding(root, 1, stage1_only=True, stage1_state=s1["stage1_state"], **kw)
+
+
 def test_object_tokens_carry_the_key_object():
     """The frame-token stand-in adds the object vector only to the patches the object covers."""
     frames = np.full((1, 2, 3, 8, 8), 0.5, np.float32)

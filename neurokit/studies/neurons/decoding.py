@@ -1,9 +1,11 @@
 """The decoding study: NEURONS trained on every subject, the NeuroClips-style ablation, the subtask ablation and
 the voxel attribution of each head, with the simulated truth to compare against.
 
-One training run per (subject, configuration), in worker processes, each cached under
+Stage 1 (the brain model) is trained once per subject (cached under ``cache_home()/neurons/stage1-<key>.pt``);
+then one stage-2 run per (subject, configuration) starts from it, in worker processes, each cached under
 ``cache_home()/neurons/job-<key>.pt`` (so a changed setting retrains only the runs it touches, and the
-reconstruction chapter reads the decoded outputs without training):
+reconstruction chapter reads the decoded outputs without training). Stage 2 seeds itself, so a run started from
+the shared stage-1 state gives the numbers of a run that trains its own stage 1:
 
 * ``NEURONS`` = the paper's full model (all four subtask heads with the progressive schedule);
 * ``NeuroClips-style`` = the first row of the paper's ablation, "brain model + L_rec": the blurry-video head and
@@ -138,14 +140,36 @@ def _to_tensors(obj):
     return obj
 
 
+def _stage1_path(root, subject, settings: StudySettings) -> Path:
+    key = sha256_json({"subject": subject, "training": settings.training.as_kwargs(),
+                       "data": data_fingerprint(root), "version": VERSION, "stage": 1})[:20]
+    return cache_home() / "neurons" / f"stage1-{key}.pt"
+
+
+def _cached_stage1(root, subject, settings: StudySettings, threads: int = 1) -> Path:
+    """Train stage 1 of ``subject`` unless cached (worker function); the path of its state."""
+    path = _stage1_path(root, subject, settings)
+    if not path.exists():
+        torch.set_num_threads(int(threads))
+        r = run_decoding(root, subject, stage1_only=True, cache=False, threads=threads,
+                         **settings.training.as_kwargs())
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(path) as tmp:
+            torch.save({"state": r["stage1_state"], "seconds": r["seconds"]}, tmp)
+    return path
+
+
 def _job(root, subject, configuration, settings: StudySettings, threads: int = 1) -> dict:
-    """Train one configuration on one subject, decode the test clips, attribute the heads (worker function)."""
+    """Train stage 2 of one configuration on one subject from the subject's stage-1 state, decode the test clips,
+    attribute the heads (worker function)."""
     torch.set_num_threads(int(threads))
     ab = ABLATIONS[configuration]
     t0 = time.perf_counter()
+    stage1 = torch.load(_cached_stage1(root, subject, settings, threads), weights_only=True)
     r = run_decoding(root, subject, subtasks=tuple(ab["subtasks"]), progressive=bool(ab["progressive"]),
                      captions="txt" in ab["subtasks"], return_model=True, cache=False, threads=threads,
-                     **settings.training.as_kwargs())
+                     stage1_state=stage1["state"], **settings.training.as_kwargs())
+    r["seconds"].update({f"shared {k}": float(v) for k, v in stage1["seconds"].items()})
     cond = {v: k for k, v in CONDITIONS.items()}.get(configuration)
     attribution, secs = None, dict(r["seconds"])
     if cond is not None and not settings.training.batch_coupled:
@@ -202,6 +226,14 @@ def run(settings: StudySettings, root, progress: bool = False) -> DecodingResult
     missing = [j for j in todo if not keyed[j].exists()]
     if missing:
         _warm_text_cache(root, settings)
+        subjects = sorted({s for s, _ in missing if not _stage1_path(root, s, settings).exists()})
+        if len(subjects) > 1 and settings.n_jobs > 1:
+            from joblib import Parallel, delayed
+
+            Parallel(n_jobs=int(settings.n_jobs), backend="loky")(
+                delayed(_cached_stage1)(root, s, settings) for s in subjects)
+        for s in subjects:
+            _cached_stage1(root, s, settings)
     out = {}
     bar = tqdm(total=len(todo), disable=not progress, desc="training runs")
     if len(missing) > 1 and settings.n_jobs > 1:
