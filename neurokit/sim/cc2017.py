@@ -70,7 +70,7 @@ __all__ = ["CC2017SimConfig", "PROFILES", "simulate_cc2017", "find_key_object", 
            "ROI_ROLES", "ROIS", "SUBTASK_GROUPS", "MOTION_LABELS", "planted_importance", "clip_features"]
 
 #: Bumped whenever the simulated data change (the registry re-simulates older copies).
-SIM_VERSION = 2
+SIM_VERSION = 3
 
 #: Classes treated as "priority" (people and animals) by the key-object rule (displacement doubled).
 PRIORITY_CLASSES = ("person", "dog", "bird", "fish")
