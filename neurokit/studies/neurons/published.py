@@ -1,7 +1,7 @@
 """The numbers NEURONS (Wang et al., ICCV 2025) published, each with its source, as reference data.
 
 The paper's body is not reachable offline here; its numbers come from the abstract and from two third-party notes
-that reproduce its tables ([N]: transcribed second hand; check them against the PDF before publishing). They are
+that reproduce its tables ([N]: transcribed second hand, not checked against the PDF). They are
 the "paper" tables of the Part III chapters and are never used as results.
 
 cc2017, 3 subjects; video metrics use VideoMAE-K400 (N-way) and CLIP ViT-L/14 (CLIP-pcc) on 6 generated frames.
