@@ -30,7 +30,7 @@ def atomic_path(path: str | os.PathLike, suffix: str = "", fsync: bool = True) -
 
     On any exception the temporary file is removed and ``path`` is left as it was. ``fsync=False`` skips the
     fsync (the rename is still atomic for a killed process); for writers of many small files that make them
-    durable together afterwards (one ``os.sync()``, see ``neurokit.features.cache``).
+    durable together afterwards (one ``os.sync()``, as the feature cache does).
     """
     path = Path(path)
     tmp = _temp_beside(path, suffix)
