@@ -90,7 +90,7 @@ __all__ = [
     "ROI_FEATURES", "NCSNR_RANGE", "ALGONAUTS_VOXELS", "BrainSimConfig", "PROFILES", "SIM_VERSION",
     "hrf", "hrf_frame_weights", "clip_features", "feature_names", "simulate_world", "SimulatedWorld",
     "simulate_algonauts2021", "simulate_bold_moments", "BrainGroundTruth", "load_ground_truth",
-    "planted_noise_ceiling", "BMD_ROI_PARTS", "WB_SHAPE",
+    "planted_noise_ceiling", "BMD_ROI_PARTS", "WB_SHAPE", "resimulate_responses",
 ]
 
 log = logging.getLogger(__name__)
@@ -383,7 +383,8 @@ def planted_noise_ceiling(ncsnr, n: int) -> np.ndarray:
     return ncsnr**2 / (ncsnr**2 + 1.0 / n)
 
 
-def _subject_signals(config: BrainSimConfig, seed: int, k: int, S: np.ndarray, M: np.ndarray) -> dict:
+def _subject_signals(config: BrainSimConfig, seed: int, k: int, S: np.ndarray, M: np.ndarray,
+                     connections: dict | None = None) -> dict:
     _, _, groups = feature_names()
     rng = np.random.default_rng([seed, 101, k])
     n = S.shape[0]
@@ -414,7 +415,7 @@ def _subject_signals(config: BrainSimConfig, seed: int, k: int, S: np.ndarray, M
         y = own + math.sqrt(u) * d["private"]
         V = y.shape[1]
         for s in ROIS:
-            c = CONNECTIONS.get((r, s), 0.0)
+            c = (CONNECTIONS if connections is None else connections).get((r, s), 0.0)
             if c:
                 src = out[s]
                 G = rng.standard_normal((src["a_static"].shape[1], V))
@@ -808,3 +809,60 @@ def load_ground_truth(root) -> BrainGroundTruth:
         static=static, motion=motion, static_names=static_names, motion_names=motion_names,
         clips=json.loads((gt / "clips.json").read_text()), subjects=subjects,
     )
+
+
+def _matrix_to_connections(C) -> dict:
+    C = np.asarray(C, dtype=float)
+    if C.shape != (len(ROIS), len(ROIS)):
+        raise InputError(f"connectivity must be a ({len(ROIS)}, {len(ROIS)}) matrix in ROIS order; got {C.shape}.")
+    return {(ROIS[r], ROIS[s]): float(C[r, s]) for r in range(len(ROIS)) for s in range(len(ROIS))
+            if r != s and C[r, s] != 0}
+
+
+def resimulate_responses(root, connectivity=None, n_clips=None, subjects=None, noise_seed=0):
+    """The training responses of a simulated Algonauts world re-drawn with another coupling matrix, in memory.
+
+    Everything but the coupling is the world's own: its features, each voxel's weights, private latent and
+    ncsnr (these draws do not depend on the matrix). Used for controls, e.g. the transposed world ``Cᵀ``.
+    Noise is drawn afresh from ``noise_seed``, identically for every ``connectivity``, so two calls that differ
+    only in the matrix differ only in the coupling.
+
+    Parameters
+    ----------
+    root : path
+        A simulated ``algonauts2021`` (or ``bold_moments``) folder (it has ``ground_truth/``).
+    connectivity : ndarray of shape (9, 9), optional
+        ``C[target, source]`` in :data:`ROIS` order (default: the planted one).
+    n_clips : int, optional
+        First training clips to return (default all).
+    subjects : sequence of str, optional
+        Default: every subject.
+    noise_seed : int
+
+    Returns
+    -------
+    responses : dict
+        ``{subject: {roi: float32 (n_clips, n_rep_train, V)}}``.
+    signals : dict
+        ``{subject: {roi: (n_clips, V)}}`` noise-free signals.
+    """
+    gt = load_ground_truth(root)
+    if gt.model.get("sim_version") != SIM_VERSION:
+        raise DataError(f"{root} was simulated with version {gt.model.get('sim_version')}, this code writes "
+                        f"{SIM_VERSION}; re-simulate it (`neurokit data simulate --force algonauts2021`).")
+    cfg_d = dict(gt.model["config"])
+    cfg_d["video"] = VideoWorldConfig(**cfg_d["video"])
+    cfg = BrainSimConfig(**cfg_d)
+    conns = None if connectivity is None else _matrix_to_connections(connectivity)
+    n = cfg.n_train if n_clips is None else min(int(n_clips), cfg.n_train)
+    names = sorted(gt.subjects) if subjects is None else list(subjects)
+    responses, signals = {}, {}
+    for sub in names:
+        k = int(sub[3:]) - 1
+        sig = _subject_signals(cfg, int(gt.model["seed"]), k, gt.static, gt.motion, connections=conns)
+        rng = np.random.default_rng([int(noise_seed), 505, k])
+        responses[sub], signals[sub] = {}, {}
+        for r in ROIS:
+            signals[sub][r] = sig[r]["signal"][:n]
+            responses[sub][r] = _noisy(sig[r]["signal"][:n], sig[r]["ncsnr"], cfg.n_rep_train, rng)
+    return responses, signals
