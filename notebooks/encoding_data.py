@@ -81,10 +81,11 @@ if result.simulated:
     glue("nc_bias_ncsnr", float(bias["ncsnr"].mean()))
     glue("nc_error_split_half", float(bias["split_half"].abs().mean()))
     glue("nc_error_ncsnr", float(bias["ncsnr"].abs().mean()))
+    glue("nc_error", float(bias["ncsnr"].abs().mean()))
     glue("nc_split_half_low", int((bias["split_half"] < 0).sum()))
     glue("nc_ncsnr_low", int((bias["ncsnr"] < 0).sum()))
 else:
-    for k in ("nc_bias_split_half", "nc_bias_ncsnr", "nc_error_split_half", "nc_error_ncsnr"):
+    for k in ("nc_bias_split_half", "nc_bias_ncsnr", "nc_error_split_half", "nc_error_ncsnr", "nc_error"):
         glue(k, float("nan"))
     glue("nc_split_half_low", "n/a (real data)")
     glue("nc_ncsnr_low", "n/a (real data)")

@@ -161,6 +161,8 @@ glue("static_gap", float(sta.video_minus_image.mean()) if len(sta) else float("n
 glue("n_dyn_wins", int(dyn.video_wins.sum()))
 glue("n_dynamic", int(len(dyn)))
 glue("n_static_wins", int(sta.video_wins.sum()))
+glue("dyn_wins", f"{int(dyn.video_wins.sum())} of {len(dyn)}")
+glue("static_wins", f"{int(sta.video_wins.sum())} of {len(sta)}")
 c = result.contrast
 glue("contrast_diff", c["diff"])
 glue("contrast_t", c["t"])

@@ -272,3 +272,23 @@ def test_settings_validate_and_accept_overrides():
         families.settings("embedded", n_folds=0)
     with pytest.raises(UnknownNameError):
         families.settings("nope")
+
+
+def test_eq1_per_roi_from_one_fit_equals_the_shared_encoder_per_roi(rng):
+    """layer_weighted fits Eq. 1 for every ROI from one multi-output LayerWeightedEncoder; per ROI it must equal
+    LayerWeightedEncoder(layer_weights="shared") fitted on that ROI alone."""
+    from neurokit.regression import LayerWeightedEncoder
+    from neurokit.studies.encoding.layers import reduce_block
+    from neurokit.studies.encoding.open_questions import layer_weighted
+
+    feats, resp = _planted_blocks(rng)
+    folds = disjoint_test_folds(160, n_folds=2, test_fraction=0.25, seed=0)
+    scores, preds, weights = layer_weighted(feats, {"s": resp}, folds, inner_cv=3, n_components=10)
+    train, test = folds[0]
+    red = {b: reduce_block(X, folds, 10, 0)[0] for b, X in feats.items()}
+    one = LayerWeightedEncoder(cv=3, inner_cv=3, layer_weights="shared").fit(
+        {b: v[0] for b, v in red.items()}, resp["late"][train])
+    np.testing.assert_allclose(preds["s"][0][:, 8:], one.predict({b: v[1] for b, v in red.items()}), atol=1e-8)
+    w = weights[(weights.fold == 0) & (weights.roi == "late")].set_index("block")["omega"]
+    np.testing.assert_allclose(w.to_numpy(), one.layer_weights_, atol=1e-8)
+    assert w["B2"] > w["B1"] and w["B2"] > w["B3"]  # Eq. 1 puts its weight on the planted block

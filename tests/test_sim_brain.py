@@ -282,3 +282,14 @@ def test_resimulated_world_reproduces_the_planted_signals_and_changes_only_the_c
             np.testing.assert_allclose(st["sub01"][roi], s0["sub01"][roi], atol=1e-6)
     with pytest.raises(Exception, match="matrix"):
         brain.resimulate_responses(root, connectivity=np.zeros((3, 3)))
+
+
+def test_world_is_the_same_rendered_by_one_or_two_workers():
+    cfg = brain.BrainSimConfig(n_train=10, n_test=4, n_subjects=1, voxel_scale=1 / 40, min_voxels=4, max_voxels=6,
+                               video=VideoWorldConfig(n_frames=6, size=16, fps=2))
+    a = brain.simulate_world(cfg, seed=2, n_jobs=1)
+    b = brain.simulate_world(cfg, seed=2, n_jobs=2)
+    np.testing.assert_array_equal(a.static, b.static)
+    np.testing.assert_array_equal(a.motion, b.motion)
+    assert a.clips == b.clips
+    np.testing.assert_array_equal(a.subjects["sub01"]["V1"]["signal"], b.subjects["sub01"]["V1"]["signal"])

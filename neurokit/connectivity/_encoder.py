@@ -1,4 +1,4 @@
-"""The inter/intra-region connectivity encoder (Gamal et al., spec section 9), as an sklearn estimator.
+"""The inter/intra-region connectivity encoder (Gamal et al. 2024, Fig. 1 and Fig. 5), as an sklearn estimator.
 
 For each target region ``r`` the encoder refines the base model's predicted voxels with a linear map of the
 predicted voxels of the regions allowed by ``mode``::

@@ -428,8 +428,28 @@ def _subject_signals(config: BrainSimConfig, seed: int, k: int, S: np.ndarray, M
     return out
 
 
+def _clip_workers(n_clips: int) -> int:
+    """Worker processes for rendering ``n_clips`` clips: two where the machine has them and the world is big
+    enough to repay starting them (each clip is rendered from its own seed, so the result does not depend on
+    the number of workers)."""
+    return min(2, os.cpu_count() or 1) if n_clips >= 200 else 1
+
+
+def _render_clips(indices, video_config, seed, weights, video_writer):
+    """Render clips ``indices``: (static features, motion features, labels) per clip; write each through
+    ``video_writer``."""
+    out = []
+    for i in indices:
+        clip = make_clip(int(i), video_config, seed)
+        if video_writer is not None:
+            video_writer(int(i), clip)
+        s, m = clip_features(clip, weights)
+        out.append((s, m, clip_metadata(clip)))
+    return out
+
+
 def simulate_world(config: BrainSimConfig, seed: int = 0, video_writer=None, progress: bool = False,
-                   precomputed: tuple | None = None) -> SimulatedWorld:
+                   precomputed: tuple | None = None, n_jobs: int | None = None) -> SimulatedWorld:
     """Make the clips, their features and every subject's noise-free signals.
 
     Parameters
@@ -443,6 +463,9 @@ def simulate_world(config: BrainSimConfig, seed: int = 0, video_writer=None, pro
     precomputed : tuple (static, motion, clips), optional
         z-scored features and clip labels of this same world (from a sibling data set's ``ground_truth/``);
         the clips are then not regenerated and ``video_writer`` is not called.
+    n_jobs : int, optional
+        Worker processes rendering the clips (default: two from 200 clips up where the machine has two cores;
+        the world is the same for any value).
 
     Returns
     -------
@@ -454,15 +477,21 @@ def simulate_world(config: BrainSimConfig, seed: int = 0, video_writer=None, pro
         return SimulatedWorld(config=config, seed=seed, static=S, motion=M, clips=list(metas), subjects=subjects)
 
     w = hrf_frame_weights(config.video.n_frames, config.video.fps)
+    n_workers = _clip_workers(config.n_clips) if n_jobs is None else int(n_jobs)
+    if n_workers > 1:
+        from joblib import Parallel, delayed
+
+        chunks = np.array_split(np.arange(config.n_clips), 4 * n_workers)
+        rendered = Parallel(n_jobs=n_workers, backend="loky")(
+            delayed(_render_clips)(c, config.video, seed, w, video_writer) for c in chunks)
+        rendered = [x for part in rendered for x in part]
+    else:
+        rendered = _render_clips(tqdm(range(config.n_clips), desc="clips", disable=not progress, leave=False),
+                                 config.video, seed, w, video_writer)
     statics, motions, metas = [], [], []
-    for i in tqdm(range(config.n_clips), desc="clips", disable=not progress, leave=False):
-        clip = make_clip(i, config.video, seed)
-        if video_writer is not None:
-            video_writer(i, clip)
-        s, m = clip_features(clip, w)
+    for i, (s, m, meta) in enumerate(rendered):
         statics.append(s)
         motions.append(m)
-        meta = clip_metadata(clip)
         meta["split"] = "train" if i < config.n_train else "test"
         metas.append(meta)
     S = _z(np.stack(statics))

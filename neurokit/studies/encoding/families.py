@@ -21,7 +21,7 @@ from neurokit.errors import InputError
 from neurokit.stats import fdr_bh, significance_mark, welch_ttest
 from neurokit.studies.encoding import _settings, inference, published
 from neurokit.studies.encoding.inputs import load_inputs
-from neurokit.studies.encoding.layers import encode_model
+from neurokit.studies.encoding.layers import encode_models
 
 __all__ = ["Settings", "settings", "FamiliesResult", "run", "CONTRASTS", "FIG4_PAIRS", "family_labels",
            "backbone", "family_tests", "paper_vs_run", "effect_direction_summary"]
@@ -348,8 +348,8 @@ def run(s: Settings) -> FamiliesResult:
     inputs = load_inputs(s.profile, s.models, seed=s.seed, n_subjects=s.n_subjects, n_clips=s.n_clips,
                          n_folds=s.n_folds, test_fraction=s.test_fraction, n_jobs=s.n_jobs)
     responses = inputs.all_responses()
-    encodings = {m: encode_model(m, inputs.features[m], responses, inputs.folds, inner_cv=s.inner_cv,
-                                 n_components=s.n_components, seed=s.seed) for m in s.models}
+    encodings = encode_models({m: inputs.features[m] for m in s.models}, responses, inputs.folds, n_jobs=s.n_jobs,
+                              inner_cv=s.inner_cv, n_components=s.n_components, seed=s.seed)
     layers = pd.concat([e.scores.assign(model=m) for m, e in encodings.items()], ignore_index=True)
     chosen = pd.concat([e.chosen.assign(model=m) for m, e in encodings.items()], ignore_index=True)
     per_subject = chosen.groupby(["model", "subject", "roi"], as_index=False)["r"].mean()

@@ -20,8 +20,8 @@ from neurokit.regression import DEFAULT_ALPHAS, RidgeCV, standardize_reduce
 from neurokit.stats import pearsonr
 from neurokit.studies.encoding import _cache
 
-__all__ = ["single_threaded", "BlockEncoding", "encode_blocks", "encode_model", "choose_block_per_fold",
-           "model_features", "stack_rois", "reduce_block"]
+__all__ = ["single_threaded", "BlockEncoding", "encode_blocks", "encode_model", "encode_models",
+           "choose_block_per_fold", "model_features", "stack_rois", "reduce_block"]
 
 
 def single_threaded(fn):
@@ -232,6 +232,38 @@ def encode_model(model, features, responses, folds, alphas=None, inner_cv=5, n_c
     d = _cache.cached("blocks", key, compute, enabled=cache)
     return BlockEncoding(scores=d["scores"], chosen=d["chosen"], predictions=d["predictions"],
                          tests=list(d["tests"]), labels=d["labels"])
+
+
+@single_threaded
+def _encode_worker(model, features, responses, folds, kw):
+    return encode_model(model, features, responses, folds, **kw)
+
+
+def encode_models(features, responses, folds, n_jobs=1, **kw):
+    """:func:`encode_model` for several models, in ``n_jobs`` worker processes (one BLAS thread each).
+
+    Parameters
+    ----------
+    features : mapping of model to mapping of block to ndarray
+    responses, folds : see :func:`encode_blocks`
+    n_jobs : int
+    **kw
+        ``alphas, inner_cv, n_components, seed, cache`` of :func:`encode_model`.
+
+    Returns
+    -------
+    dict
+        ``{model: BlockEncoding}`` in the order of ``features``.
+    """
+    models = list(features)
+    if int(n_jobs) > 1 and len(models) > 1:
+        from joblib import Parallel, delayed
+
+        done = Parallel(n_jobs=int(n_jobs), backend="loky")(
+            delayed(_encode_worker)(m, features[m], responses, folds, kw) for m in models)
+    else:
+        done = [encode_model(m, features[m], responses, folds, **kw) for m in models]
+    return dict(zip(models, done))
 
 
 def choose_block_per_fold(scores):

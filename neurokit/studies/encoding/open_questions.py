@@ -128,9 +128,34 @@ def parse_grid(g):
     return out
 
 
+def _shared_weights(P, Y):
+    """Non-negative block weights ω (one per block for all columns) and intercepts for ``Y ≈ Σ_l ω_l P_l + c``.
+
+    P : (n_blocks, n, v) out-of-fold predictions; Y : (n, v). Least squares over all columns at once, in the
+    (n_blocks × n_blocks) Gram form.
+    """
+    from scipy.optimize import nnls
+
+    Pc = P - P.mean(axis=1, keepdims=True)
+    Yc = Y - Y.mean(0)
+    G = np.einsum("lnv,mnv->lm", Pc, Pc)
+    b = np.einsum("lnv,nv->l", Pc, Yc)
+    G = G + 1e-12 * np.trace(G) / len(G) * np.eye(len(G))
+    R = np.linalg.cholesky(G).T
+    omega, _ = nnls(R, np.linalg.solve(R.T, b))
+    return omega, Y.mean(0) - np.tensordot(omega, P.mean(axis=1), axes=1)
+
+
 @single_threaded
 def layer_weighted(features, responses, folds, inner_cv=5, n_components=None, seed=0):
     """The paper's Eq. 1 per subject, ROI and fold: all blocks at once, one non-negative weight per block.
+
+    :class:`neurokit.regression.LayerWeightedEncoder` fits one ridge per block (alpha per voxel by inner CV) and
+    the block weights ω on the out-of-fold predictions of those ridges. The ridges are per voxel, so one encoder
+    fitted on every voxel of every ROI and subject gives each voxel's per-block ridges and out-of-fold predictions
+    exactly as separate fits would; ω is then fitted per subject and ROI on that ROI's out-of-fold predictions
+    (Eq. 1: one scalar per block for the ROI), as ``layer_weights="shared"`` does on one ROI (checked in
+    ``tests/test_encoding_analysis.py``).
 
     Parameters
     ----------
@@ -151,22 +176,28 @@ def layer_weighted(features, responses, folds, inner_cv=5, n_components=None, se
 
     from neurokit.stats import pearsonr
 
+    stacked = {s: stack_rois(r) for s, r in responses.items()}
+    Y = np.concatenate([stacked[s][1] for s in responses], axis=1)
+    edges = np.cumsum([0] + [stacked[s][1].shape[1] for s in responses])
     rows, wrows, preds = [], [], {s: [] for s in responses}
+    blocks = list(features)
     for f, (train, test) in enumerate(folds):
         red = {b: reduce_block(X, folds, n_components, seed)[f] for b, X in features.items()}
         tr = {b: v[0] for b, v in red.items()}
         te = {b: v[1] for b, v in red.items()}
-        for s, resp in responses.items():
-            rois, Y, labels = stack_rois(resp)
-            P = np.empty((len(test), Y.shape[1]))
+        enc = LayerWeightedEncoder(cv=inner_cv, inner_cv=inner_cv, layer_weights="per_target").fit(tr, Y[train])
+        oof = enc.oof_predictions_  # (n_blocks, n_train, n_voxels)
+        per_block = np.stack([m.predict(te[b]) for b, m in zip(enc.layer_names_, enc.layer_models_)])
+        for k, (s, (rois, _, labels)) in enumerate(stacked.items()):
+            P = np.empty((len(test), len(labels)))
             for roi in rois:
-                m = labels == roi
-                enc = LayerWeightedEncoder(cv=inner_cv, inner_cv=inner_cv).fit(tr, Y[train][:, m])
-                P[:, m] = enc.predict(te)
+                cols = edges[k] + np.flatnonzero(labels == roi)
+                omega, icpt = _shared_weights(oof[:, :, cols], Y[train][:, cols])
+                P[:, labels == roi] = np.tensordot(omega, per_block[:, :, cols], axes=1) + icpt
                 rows.append({"subject": s, "fold": f, "roi": roi,
-                             "r": float(np.nanmean(pearsonr(Y[test][:, m], P[:, m])))})
-                for b, w in zip(enc.layer_names_, np.atleast_1d(enc.layer_weights_)):
-                    wrows.append({"subject": s, "fold": f, "roi": roi, "block": b, "omega": float(w)})
+                             "r": float(np.nanmean(pearsonr(Y[test][:, cols], P[:, labels == roi])))})
+                wrows += [{"subject": s, "fold": f, "roi": roi, "block": b, "omega": float(w)}
+                          for b, w in zip(blocks, omega)]
             preds[s].append(P)
     return pd.DataFrame(rows), preds, pd.DataFrame(wrows)
 

@@ -82,7 +82,7 @@ PROFILES = {
                   sources=("resnet50.tv_in1k", "efficientnet_lite0.in1k", "x3d_xs.k400", "x3d_s.k400"),
                   real_targets=("efficientnet_lite0.in1k",), real_sources=(), n_clips=30, n_folds=2,
                   test_fraction=0.2, inner_cv=3, n_components=8, n_target_components=4, readout_units=8),
-    "embedded": dict(n_clips=300, n_components=50, n_target_components=10, n_jobs=2),
+    "embedded": dict(n_clips=300, n_components=50, n_target_components=10, readout_units=20, n_jobs=2),
     "paper": dict(targets=("mvit_b_16x4.k400", "vit_b16.augreg_in1k", "resnet50.tv_in1k", "i3d_r50_8x8.k400"),
                   sources=("c2d_r50_8x8.k400", "convnext_b.fb_in1k", "deit_b16.fb_in1k", "dino_vit_b16.in1k",
                            "efficientnet_lite0.in1k", "i3d_r50_8x8.k400", "mae_vit_b16.in1k", "mvit_b_16x4.k400",
@@ -132,45 +132,67 @@ def target_responses(target_features, n_components=20, readout="pca", seed=0):
     return out
 
 
-def target_experiment(target, features, folds, n_target_components=20, inner_cv=5, n_components=None, seed=0,
-                      include_target=False, readout="pca"):
-    """Encode every source model onto every block of ``target``.
+def target_experiment(targets, features, folds, n_target_components=20, inner_cv=5, n_components=None, seed=0,
+                      readouts=(("pca", None),), sources=None, n_jobs=1):
+    """Encode every source model onto every block of every target, with every readout.
+
+    All targets and readouts are stacked as the "subjects" of one block-wise encoding per source model
+    (:func:`~neurokit.studies.encoding.layers.encode_model`): the ridge has one alpha per column, so this is
+    exactly the separate fits, with one reduction and one factorisation per source block and fold.
 
     Parameters
     ----------
-    target : str
-        A key of ``features``.
+    targets : sequence of str
+        Keys of ``features``.
     features : mapping of str to mapping of str to ndarray
-        ``{model: {block: (n_clips, n_features)}}`` (the sources, and the target).
+        ``{model: {block: (n_clips, n_features)}}`` (the sources, and the targets).
     folds : list of (train, test)
-    n_target_components, readout : see :func:`target_responses`.
+    n_target_components : int
+        Components (or units) per target block, unless a readout says otherwise.
     inner_cv, n_components, seed : see :func:`neurokit.studies.encoding.layers.encode_blocks`.
-    include_target : bool
-        Keep the target among the sources (the identity control).
+    readouts : sequence of (str, int or None)
+        ``(readout, k)`` pairs (see :func:`target_responses`; ``k=None`` = ``n_target_components``).
+    sources : sequence of str, optional
+        Source models (default: every key of ``features``, the targets included).
+    n_jobs : int
+        Worker processes over source models.
 
     Returns
     -------
     pandas.DataFrame
-        ``target, model, roi`` (= target block), ``r`` (test r of the source's best block, chosen by inner CV,
-        averaged over folds and the block's components).
+        ``target, readout, model, roi`` (= target block), ``r`` (test r of the source's best block, chosen by inner
+        CV, averaged over folds and the block's columns).
     """
     import pandas as pd
 
-    if target not in features:
-        raise InputError(f"target {target!r} has no features; extract it first (models: {sorted(features)}).")
-    Y = target_responses(features[target], n_target_components, readout=readout, seed=seed)
-    rows = []
-    for model, blocks in features.items():
-        if model == target and not include_target:
-            continue
-        enc = encode_model(f"{model}->{target}:{readout}", blocks, Y, folds, inner_cv=inner_cv,
-                           n_components=n_components, seed=seed)
-        df = enc.chosen.groupby("roi", as_index=False, sort=False)["r"].mean()
-        df["model"] = model
-        rows.append(df)
-    out = pd.concat(rows, ignore_index=True)
-    out.insert(0, "target", target)
-    return out[["target", "model", "roi", "r"]]
+    missing = [t for t in targets if t not in features]
+    if missing:
+        raise InputError(f"targets {missing} have no features; extract them first (models: {sorted(features)}).")
+    responses = {}
+    for t in targets:
+        for readout, k in readouts:
+            responses[f"{t}|{readout}"] = target_responses(features[t], k or n_target_components, readout=readout,
+                                                           seed=seed)
+    sources = list(features) if sources is None else list(sources)
+    kw = dict(inner_cv=inner_cv, n_components=n_components, seed=seed)
+    if int(n_jobs) > 1 and len(sources) > 1:
+        from joblib import Parallel, delayed
+
+        parts = Parallel(n_jobs=int(n_jobs), backend="loky")(
+            delayed(_encode_source)(m, features[m], responses, folds, kw) for m in sources)
+    else:
+        parts = [_encode_source(m, features[m], responses, folds, kw) for m in sources]
+    out = pd.concat(parts, ignore_index=True)
+    out[["target", "readout"]] = out["subject"].str.split("|", n=1, expand=True)
+    return out[["target", "readout", "model", "roi", "r"]]
+
+
+@single_threaded
+def _encode_source(model, blocks, responses, folds, kw):
+    """One source model onto every stacked target (run in a worker when ``n_jobs > 1``)."""
+    enc = encode_model(f"{model}->{'+'.join(responses)}", blocks, responses, folds, **kw)
+    df = enc.chosen.groupby(["subject", "roi"], as_index=False, sort=False)["r"].mean()
+    return df.assign(model=model)
 
 
 @dataclass(frozen=True)
@@ -227,20 +249,24 @@ def run(s: Settings) -> TargetsResult:
                          test_fraction=s.test_fraction, n_jobs=s.n_jobs)
     feats, folds = inputs.features, inputs.folds
     labels = family_labels(everyone)
-    kw = dict(n_target_components=s.n_target_components, inner_cv=s.inner_cv, n_components=s.n_components,
-              seed=s.seed)
+    readouts = [("pca", s.n_target_components)] + ([("units", s.readout_units)] if s.readout_units else [])
+    all_targets = list(dict.fromkeys([*s.targets, *s.real_targets]))
+    raw = target_experiment(all_targets, feats, folds, n_target_components=s.n_target_components,
+                            inner_cv=s.inner_cv, n_components=s.n_components, seed=s.seed, readouts=readouts,
+                            sources=everyone, n_jobs=s.n_jobs)
     parts = []
     for t in s.targets:
-        pool = {m: feats[m] for m in dict.fromkeys([t, *s.sources])}
-        ident = target_experiment(t, pool, folds, include_target=True, **kw)
-        parts.append(ident.assign(analysis="identity"))
-        parts.append(ident[ident.model != t].assign(analysis="paper design"))
+        pool = set([t, *s.sources])
+        pca = raw[(raw.target == t) & (raw.readout == "pca") & raw.model.isin(pool)]
+        parts.append(pca.assign(analysis="identity"))
+        parts.append(pca[pca.model != t].assign(analysis="paper design"))
         if s.readout_units:
-            r = target_experiment(t, pool, folds, readout="units", **{**kw, "n_target_components": s.readout_units})
-            parts.append(r.assign(analysis="readout: units"))
+            u = raw[(raw.target == t) & (raw.readout == "units") & raw.model.isin(pool) & (raw.model != t)]
+            parts.append(u.assign(analysis="readout: units"))
     for t in s.real_targets:
-        pool = {m: feats[m] for m in dict.fromkeys([t, *s.sources, *s.real_sources])}
-        parts.append(target_experiment(t, pool, folds, **kw).assign(analysis="real weights"))
+        pool = set([*s.sources, *s.real_sources]) - {t}
+        parts.append(raw[(raw.target == t) & (raw.readout == "pca") & raw.model.isin(pool)].assign(
+            analysis="real weights"))
     scores = pd.concat(parts, ignore_index=True)[["analysis", "target", "model", "roi", "r"]]
     tests = pd.concat([_family_tables(scores[scores.analysis == a], labels, a)
                        for a in dict.fromkeys(scores.analysis) if a != "identity"], ignore_index=True)
