@@ -35,11 +35,11 @@
 
 # %% tags=["parameters"]
 profile = "embedded"
-seed = 0
-n_clips = None  # None: the profile's value
-n_subjects = None
-overrides = {}
-identifiability_overrides = {}
+seed = 0  # at least 0; simulation, fold and permutation seed
+n_clips = None  # at least 20; training clips (None: the profile's value)
+n_subjects = None  # in [1, 10]; subjects (None: the profile's value)
+overrides = {}  # any other field of studies.encoding.connectivity.Settings, by name
+identifiability_overrides = {}  # fields of studies.encoding.identifiability.Settings
 
 # %%
 import numpy as np

@@ -28,8 +28,8 @@
 
 # %% tags=["parameters"]
 profile = "embedded"
-seed = 0
-overrides = {}
+seed = 0  # at least 0; simulation, fold and permutation seed
+overrides = {}  # any other field of studies.encoding.dataset.Settings, by name
 
 # %%
 import numpy as np

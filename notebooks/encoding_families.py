@@ -32,10 +32,10 @@
 
 # %% tags=["parameters"]
 profile = "embedded"
-seed = 0
-n_clips = None  # None: the profile's value
-n_subjects = None
-overrides = {}
+seed = 0  # at least 0; simulation, fold and permutation seed
+n_clips = None  # at least 20; training clips (None: the profile's value)
+n_subjects = None  # in [1, 10]; subjects (None: the profile's value)
+overrides = {}  # any other field of studies.encoding.families.Settings, by name
 
 # %%
 import numpy as np

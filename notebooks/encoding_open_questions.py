@@ -23,9 +23,9 @@
 
 # %% tags=["parameters"]
 profile = "embedded"
-seed = 0
-n_clips = None  # None: the profile's value
-overrides = {}
+seed = 0  # at least 0; simulation, fold and permutation seed
+n_clips = None  # at least 20; training clips (None: the profile's value)
+overrides = {}  # any other field of studies.encoding.open_questions.Settings, by name
 
 # %%
 import numpy as np

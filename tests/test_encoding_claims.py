@@ -53,3 +53,15 @@ def test_judges_encode_the_controls():
     assert evaluate(fam, {"targets_correct_fraction": 0.8, "targets_identity_wins": 1.0})["verdict"] == "recovered"
     assert evaluate(fam, {"targets_correct_fraction": 0.8, "targets_identity_wins": 0.5})["verdict"] == \
         "not testable in this world"
+
+
+def test_declared_stand_ins_name_the_models_the_profiles_run():
+    from neurokit.studies.encoding import connectivity, families, targets
+    from neurokit.studies.encoding.settings import STAND_INS
+
+    text = " ".join(x for pair in STAND_INS["embedded"] for x in pair)
+    c = connectivity.settings("embedded")
+    for name in (c.base_model, c.second_model, c.same_arch_video, c.bmd_model):
+        assert name in text, name
+    assert f"{len(families.settings('embedded').models)} models" in text
+    assert all(t.split(".")[0].replace("_", "-").lower()[:3] in text.lower() for t in targets.settings("embedded").targets)
