@@ -74,6 +74,8 @@ class Settings:
         Base model of Fig. 6d (BOLD Moments).
     bmd_min_nc : float
         Noise-ceiling threshold (percent) of Fig. 6d.
+    n_jobs : int
+        Worker processes for the per-model, per-subject experiments.
     """
 
     profile: str
@@ -95,11 +97,12 @@ class Settings:
     n_label_permutations: int = 3
     bmd_model: str = "tsm_r50_8x8.mmit"
     bmd_min_nc: float = 10.0
+    n_jobs: int = 1
 
     def __post_init__(self):
         _settings.check_nonnegative(self, "seed", "n_subjects", "n_clips", "n_label_permutations")
         _settings.check_positive(self, "n_folds", "inner_cv", "crossfit_cv", "coupling_components",
-                                 "n_permutations")
+                                 "n_permutations", "n_jobs")
         _settings.check_fraction(self, "test_fraction", 0.0, 1.0 / self.n_folds)
         if not 0 <= self.leaky_dropout < 1:
             raise InputError(f"leaky_dropout must lie in [0, 1); got {self.leaky_dropout!r}.")
@@ -110,8 +113,9 @@ PROFILES = {
                   same_arch_video="x3d_s.k400", n_subjects=2, n_clips=30, n_folds=2, test_fraction=0.2,
                   inner_cv=3, crossfit_cv=3, n_components=8, n_permutations=50, n_label_permutations=1,
                   bmd_model="x3d_xs.k400"),
-    "embedded": dict(n_subjects=2, n_clips=300, n_components=50, bmd_model="x3d_s.k400"),
-    "paper": dict(base_model="mvit_b_16x4.k400", same_arch_video="i3d_r50_8x8.k400", n_label_permutations=10),
+    "embedded": dict(n_subjects=2, n_clips=300, n_components=50, bmd_model="x3d_s.k400", n_jobs=2),
+    "paper": dict(base_model="mvit_b_16x4.k400", same_arch_video="i3d_r50_8x8.k400", n_label_permutations=10,
+                  n_jobs=2),
 }
 
 
@@ -462,21 +466,30 @@ def run(s: Settings) -> ConnectivityResult:
     variants = {s.base_model: VARIANTS, s.second_model: {"full": VARIANTS["full"]},
                 s.image_model: {"full": VARIANTS["full"]}, s.same_arch_video: {"full": VARIANTS["full"]}}
     rng = np.random.default_rng(s.seed)
-    score_parts, preds, weights, Ytest, labels = [], {}, {}, {}, {}
+    jobs = []
     for m in models:
         for sub in subjects:
-            Xf = _fold_features(feats, blocks, m, sub, len(folds))
             relabel = None
             if m == s.base_model and s.n_label_permutations:
                 true = stack_rois(responses[sub])[2]
                 relabel = {f"permuted {k + 1}": (_relabel(true, rng), ("intra",))
                            for k in range(s.n_label_permutations)}
-            sc, w, p, lab = _cached_experiment(m, sub, Xf, responses[sub], folds, variants[m], s, relabel)
-            score_parts.append(sc.assign(model=m, subject=sub))
-            preds.setdefault(m, {})[sub] = p
-            weights.setdefault(m, {})[sub] = w
-            labels[sub] = lab
-            Ytest[sub] = [stack_rois(responses[sub])[1][te] for _, te in folds]
+            jobs.append((m, sub, _fold_features(feats, blocks, m, sub, len(folds)), relabel))
+    if s.n_jobs > 1:
+        from joblib import Parallel, delayed
+
+        done = Parallel(n_jobs=s.n_jobs, backend="loky")(
+            delayed(_cached_experiment)(m, sub, Xf, responses[sub], folds, variants[m], s, rl)
+            for m, sub, Xf, rl in jobs)
+    else:
+        done = [_cached_experiment(m, sub, Xf, responses[sub], folds, variants[m], s, rl) for m, sub, Xf, rl in jobs]
+    score_parts, preds, weights, Ytest, labels = [], {}, {}, {}, {}
+    for (m, sub, _, _), (sc, w, p, lab) in zip(jobs, done):
+        score_parts.append(sc.assign(model=m, subject=sub))
+        preds.setdefault(m, {})[sub] = p
+        weights.setdefault(m, {})[sub] = w
+        labels[sub] = lab
+        Ytest[sub] = [stack_rois(responses[sub])[1][te] for _, te in folds]
     all_scores = pd.concat(score_parts, ignore_index=True)
     scores = all_scores[all_scores["labels"] == "true"].drop(columns="labels").reset_index(drop=True)
     per_subject = scores.groupby(["model", "subject", "roi", "variant"], as_index=False)["r"].mean()
@@ -552,6 +565,7 @@ def run(s: Settings) -> ConnectivityResult:
                               bmd_block=bmd_block, simulated=inputs.simulated)
 
 
+@single_threaded
 def _cached_experiment(model, subject, Xf, responses, folds, variants, s, relabelings=None):
     key = {"model": model, "subject": subject, "X": _cache.array_hash(Xf), "Y": _cache.array_hash(responses),
            "folds": _cache.array_hash([te for _, te in folds]), "variants": variants,

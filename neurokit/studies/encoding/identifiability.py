@@ -53,6 +53,8 @@ class Settings:
     size_voxel_scale : float
         Voxels per ROI in the no-coupling size control = real mean count × this.
     leaky_dropout : float
+    n_jobs : int
+        Worker processes over simulation seeds.
     """
 
     profile: str
@@ -64,10 +66,11 @@ class Settings:
     crossfit_cv: int = 5
     size_voxel_scale: float = 1 / 8
     leaky_dropout: float = 0.5
+    n_jobs: int = 1
 
     def __post_init__(self):
         _settings.check_nonnegative(self, "seed")
-        _settings.check_positive(self, "n_seeds", "n_samples", "voxels_per_region", "crossfit_cv")
+        _settings.check_positive(self, "n_seeds", "n_samples", "voxels_per_region", "crossfit_cv", "n_jobs")
         _settings.check_fraction(self, "test_fraction", 0.0, 0.5)
         if not 0 < self.size_voxel_scale <= 1:
             raise InputError(f"size_voxel_scale must lie in (0, 1]; got {self.size_voxel_scale!r}.")
@@ -75,8 +78,8 @@ class Settings:
 
 PROFILES = {
     "smoke": dict(n_seeds=2, n_samples=120, voxels_per_region=4, crossfit_cv=3, size_voxel_scale=1 / 40),
-    "embedded": dict(n_seeds=4),
-    "paper": dict(n_seeds=8),
+    "embedded": dict(n_seeds=4, n_jobs=2),
+    "paper": dict(n_seeds=8, n_jobs=2),
 }
 
 
@@ -351,11 +354,31 @@ class IdentifiabilityResult:
     summary: object = field(repr=False)
 
 
+def _one_seed(s: Settings, k: int):
+    """Every world of seed ``s.seed + k`` (a unit of work for one process)."""
+    import dataclasses
+
+    one = dataclasses.replace(s, seed=s.seed + k, n_seeds=1)
+    return instrumented_seeds(one), fluctuation_seeds(one)
+
+
 def run(s: Settings) -> IdentifiabilityResult:
     """All identifiability analyses (array worlds only; no data set is needed)."""
+    import pandas as pd
+
     fig5c = size_analysis(published.FIG5C, published.roi_voxel_counts().to_numpy())
-    inst, mats, asym = instrumented_seeds(s)
-    fl, fl_asym, fl_mat = fluctuation_seeds(s)
+    if s.n_jobs > 1 and s.n_seeds > 1:
+        from joblib import Parallel, delayed
+
+        per_seed = Parallel(n_jobs=s.n_jobs, backend="loky")(delayed(_one_seed)(s, k) for k in range(s.n_seeds))
+    else:
+        per_seed = [_one_seed(s, k) for k in range(s.n_seeds)]
+    inst = pd.concat([x[0][0] for x in per_seed], ignore_index=True)
+    asym = pd.concat([x[0][2] for x in per_seed], ignore_index=True)
+    mats = {key: np.mean([x[0][1][key] for x in per_seed], axis=0) for key in per_seed[0][0][1]}
+    fl = pd.concat([x[1][0] for x in per_seed], ignore_index=True)
+    fl_asym = pd.concat([x[1][1] for x in per_seed], ignore_index=True)
+    fl_mat = np.mean([x[1][2] for x in per_seed], axis=0)
     metrics = ["directed_r", "undirected_r", "auc", "direction_accuracy", "symmetry", "gain"]
     summary = inst.groupby(["world", "estimator"], sort=False)[metrics].agg(["mean", "std"])
     return IdentifiabilityResult(settings=s, fig5c=fig5c, size_control=size_control(s), projector=projector_world(s),

@@ -303,14 +303,14 @@ def _uncached(models, videos, weights, device, extractor_kwargs):
     """The models whose block features of ``videos`` are not all in the feature cache."""
     from pathlib import Path
 
-    from neurokit.features import create_extractor
-    from neurokit.features.cache import cache_dir, clip_key
-
-    keys = [clip_key(v) for v in videos]
+    keys = _clip_keys(videos)
     out = []
     for m in models:
         where = _known_location(m, weights, device, extractor_kwargs)
         if where is None:
+            from neurokit.features import create_extractor
+            from neurokit.features.cache import cache_dir
+
             ex = create_extractor(m, layers="blocks", weights=weights, device=device, **extractor_kwargs)
             where = {"dir": str(cache_dir(ex)), "layers": list(ex.layers)}
         root = Path(where["dir"])
@@ -342,8 +342,6 @@ def model_features(models, videos, weights="embedded", device=None, progress=Fal
     dict
         ``{model: {block: ndarray of shape (n_videos, n_features)}}``.
     """
-    from neurokit.features import create_extractor, extract_dataset
-
     models, videos = list(dict.fromkeys(models)), list(videos)
     if int(n_jobs) > 1 and len(models) > 1:
         todo = _uncached(models, videos, weights, device, extractor_kwargs)
@@ -362,6 +360,8 @@ def model_features(models, videos, weights="embedded", device=None, progress=Fal
             if feats is not None:
                 out[m] = feats
                 continue
+        from neurokit.features import create_extractor, extract_dataset  # torch: only when something is missing
+
         ex = create_extractor(m, layers="blocks", weights=weights, device=device, **extractor_kwargs)
         feats = extract_dataset(ex, videos, cache=True, progress=progress)
         out[m] = {b: np.asarray(x, dtype=np.float32) for b, x in feats.items()}
@@ -404,9 +404,11 @@ def _remember_location(model, weights, device, extractor_kwargs, extractor):
 
 
 def _clip_keys(videos):
-    from neurokit.features.cache import clip_key
+    """The feature cache's clip keys (sha256 of each file's bytes, as ``neurokit.features.cache.clip_key``), without
+    importing the feature extractors."""
+    from neurokit._io import sha256_file
 
-    return [clip_key(v) for v in videos]
+    return [sha256_file(v) for v in videos]
 
 
 def _read_location(where, keys):
