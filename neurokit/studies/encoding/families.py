@@ -215,19 +215,29 @@ def paper_vs_run(tests):
         .reset_index(drop=True)
 
 
-def effect_direction_summary(tests, dynamic_rois, contrast="modality"):
+def effect_direction_summary(tests, dynamic_rois, contrast="modality", p_column="p"):
     """Does the video family win in the planted-dynamic ROIs and not in the static ones?
+
+    Parameters
+    ----------
+    tests : pandas.DataFrame
+        :func:`family_tests` or :func:`~neurokit.studies.encoding.inference.family_test` output.
+    dynamic_rois : sequence of str
+    contrast : str
+    p_column : str
+        The p-value that decides a win (``"p"`` over models; ``"p_architectures"`` over architectures).
 
     Returns
     -------
     pandas.DataFrame
-        ``roi, dynamic, video_minus_image, d, p, video_wins`` (``video_wins``: b > a with p < 0.05).
+        ``roi, dynamic, video_minus_image, p, video_wins`` (``video_wins``: b > a with p < 0.05).
     """
     t = tests[tests["contrast"] == contrast].copy()
     t["dynamic"] = t["roi"].isin(list(dynamic_rois))
     t["video_minus_image"] = t["mean_b"] - t["mean_a"]
+    t["p"] = t[p_column]
     t["video_wins"] = (t["video_minus_image"] > 0) & (t["p"] < 0.05)
-    return t[["roi", "dynamic", "video_minus_image", "d", "p", "video_wins"]].reset_index(drop=True)
+    return t[["roi", "dynamic", "video_minus_image", "p", "video_wins"]].reset_index(drop=True)
 
 
 # ------------------------------------------------------------------------------------------- run
@@ -255,7 +265,7 @@ class FamiliesResult:
         :func:`~neurokit.studies.encoding.inference.family_test` for every contrast (models, architectures,
         mixed model).
     check : pandas.DataFrame
-        :func:`effect_direction_summary` against the planted dynamic ROIs.
+        :func:`effect_direction_summary` against the planted dynamic ROIs, wins decided over architectures.
     contrast : dict
         The dynamic − static contrast, video − image, tested once over architectures (``diff, t, p, d,
         n_video, n_image``).
@@ -360,7 +370,7 @@ def run(s: Settings) -> FamiliesResult:
     unit_tests = pd.concat([inference.family_test(model_scores, labels, c, CONTRASTS[c], unit_of)
                             for c in CONTRASTS if labels[c].isin(CONTRASTS[c]).sum() >= 2], ignore_index=True)
     dynamic, share = _ground_truth(inputs)
-    check = effect_direction_summary(tests, dynamic)
+    check = effect_direction_summary(unit_tests, dynamic, p_column="p_architectures")
     # the planted contrast, tested once: per architecture, mean r over dynamic ROIs − over static ROIs
     static = [r for r in inputs.rois if r not in dynamic]
     wide = model_scores.pivot_table(index="model", columns="roi", values="r")

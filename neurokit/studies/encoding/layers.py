@@ -412,12 +412,28 @@ def _clip_keys(videos):
 
 
 def _read_location(where, keys):
-    """``{block: (n_clips, n_features) float32}`` from the feature cache folder, or None if any clip is missing."""
+    """``{block: (n_clips, n_features) float32}`` from the feature cache folder, or None if any clip is missing.
+
+    The first read of a (folder, clip list) stacks the per-clip files into one array per block under
+    ``cache_home()/results/encoding/feature_stacks/`` (one file instead of one per clip; the folder and the clip keys
+    are both content hashes, so a stack never goes stale).
+    """
     from pathlib import Path
 
+    from neurokit._io import atomic_save_npy, sha256_json
+    from neurokit.config import cache_home
+
     root = Path(where["dir"])
+    stacks = cache_home() / "results" / "encoding" / "feature_stacks" / sha256_json([where["dir"], list(keys)])[:24]
     out = {}
     for layer in where["layers"]:
+        stacked = stacks / f"{layer}.npy"
+        if stacked.is_file():
+            try:
+                out[layer] = np.load(stacked, allow_pickle=False)
+                continue
+            except (ValueError, OSError, EOFError):
+                pass
         paths = [root / layer / f"{k}.npy" for k in keys]
         if not all(p.is_file() for p in paths):
             return None
@@ -425,4 +441,5 @@ def _read_location(where, keys):
             out[layer] = np.stack([np.load(p, allow_pickle=False) for p in paths]).astype(np.float32)
         except (ValueError, OSError, EOFError):
             return None
+        atomic_save_npy(stacked, out[layer])
     return out
