@@ -292,3 +292,23 @@ def test_eq1_per_roi_from_one_fit_equals_the_shared_encoder_per_roi(rng):
     w = weights[(weights.fold == 0) & (weights.roi == "late")].set_index("block")["omega"]
     np.testing.assert_allclose(w.to_numpy(), one.layer_weights_, atol=1e-8)
     assert w["B2"] > w["B1"] and w["B2"] > w["B3"]  # Eq. 1 puts its weight on the planted block
+
+
+def test_result_cache_round_trips_tables_and_arrays_and_computes_once():
+    from neurokit.studies.encoding import _cache
+
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return {"t": pd.DataFrame({"a": [1.0, 2.0], "s": ["x", "y"], "b": [True, False]}),
+                "m": {("C", "est"): np.eye(2)}, "l": [np.arange(3)]}
+
+    a = _cache.cached("test_kind", {"k": 1}, compute)
+    b = _cache.cached("test_kind", {"k": 1}, compute)
+    assert len(calls) == 1
+    pd.testing.assert_frame_equal(a["t"], b["t"])
+    np.testing.assert_array_equal(b["m"][("C", "est")], np.eye(2))
+    np.testing.assert_array_equal(b["l"][0], np.arange(3))
+    _cache.cached("test_kind", {"k": 2}, compute)
+    assert len(calls) == 2

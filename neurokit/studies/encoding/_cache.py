@@ -22,8 +22,10 @@ log = logging.getLogger(__name__)
 _PKG = Path(__file__).resolve().parents[2]  # the neurokit package
 _CODE_CACHE: dict[tuple, str] = {}
 
-#: Package folders whose source enters every key (the methods every Part I result is computed with).
-METHOD_SOURCES = ("regression", "stats", "connectivity", "studies/encoding")
+#: Package folders and modules whose source enters every key: the methods the cached results are computed with
+#: (not the figures, claims or prose, whose edits must not throw the cache away).
+METHOD_SOURCES = ("regression", "stats", "connectivity", "sim/brain.py", "sim/regions.py", "studies/encoding/_cache.py",
+                  "studies/encoding/layers.py", "studies/encoding/connectivity.py", "studies/encoding/inference.py")
 
 
 def code_hash(parts=METHOD_SOURCES) -> str:
@@ -33,7 +35,7 @@ def code_hash(parts=METHOD_SOURCES) -> str:
         h = hashlib.sha256()
         for part in parts:
             path = _PKG / part
-            files = sorted(path.rglob("*.py")) if path.is_dir() else [path.with_suffix(".py")]
+            files = sorted(path.rglob("*.py")) if path.is_dir() else [path]
             for f in files:
                 h.update(str(f.relative_to(_PKG)).encode())
                 h.update(f.read_bytes())

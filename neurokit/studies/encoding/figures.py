@@ -128,17 +128,20 @@ def directed_graph(matrix, rois=ROIS, title=""):
     for t, tgt in enumerate(rois):
         for s, src in enumerate(rois):
             if t != s and M[t, s] > 0:
-                both = M[s, t] > 0
+                # bend edges that come back (pairs coupled both ways) or skip over nodes of the row
+                far = abs(pos[tgt][0] - pos[src][0]) > 1.5 and abs(pos[tgt][1] - pos[src][1]) < 0.5
+                rad = 0.25 if (M[s, t] > 0 or far) else 0.08
                 ax.annotate("", xy=pos[tgt], xytext=pos[src],
                             arrowprops=dict(arrowstyle="-|>", lw=0.5 + 3.0 * M[t, s] / top, color="#0072B2",
                                             shrinkA=11, shrinkB=11, mutation_scale=12,
-                                            connectionstyle="arc3,rad=0.25" if both else "arc3,rad=0.08"))
+                                            connectionstyle=f"arc3,rad={rad}"))
     for r, (x, y) in pos.items():
         ax.scatter([x], [y], s=500, color="white", edgecolor="k", zorder=3)
         ax.text(x, y, r, ha="center", va="center", fontsize=7, zorder=4)
     ax.set_title(title, fontsize=9)
     ax.axis("off")
     ax.set_aspect("equal")
+    ax.margins(0.08, 0.2)
     fig.tight_layout()
     return fig
 
@@ -206,6 +209,8 @@ def family_units(unit_tests, contrast="modality"):
     from neurokit.plotting import palette
 
     t = unit_tests[unit_tests.contrast == contrast]
+    order = {r: i for i, r in enumerate(ROIS)}
+    t = t.sort_values("roi", key=lambda c: c.map(lambda r: order.get(r, len(order))))
     fig, ax = _fig(h=2.6)
     x = np.arange(len(t))
     for i, (col, lab) in enumerate((("p_models", "Welch over models (the paper's)"),
@@ -326,7 +331,9 @@ def estimator_metrics(summary, metrics=("directed_r", "auc", "direction_accuracy
             sd = [summary.loc[(wd, e), (m, "std")] for e in est]
             ax.bar(x + (i - (len(worlds) - 1) / 2) * w, mu, w, yerr=sd, color=palette()[i], label=f"world {wd}")
         ax.axhline(c, color="0.4", ls="--", lw=0.8)
-        ax.set_xticks(x, ["\n".join(textwrap.wrap(e, 14)) for e in est], fontsize=5)
+        short = [e.replace("paper model, ", "paper: ").replace(" features", "").replace("(contributions)", "(s.d.)")
+                 for e in est]
+        ax.set_xticks(x, ["\n".join(textwrap.wrap(e, 12)) for e in short], fontsize=6)
         ax.set_title(m.replace("_", " "), fontsize=8)
     axes[0][0].legend(fontsize=6)
     fig.tight_layout()

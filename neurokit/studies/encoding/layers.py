@@ -5,7 +5,7 @@ training clips' statistics, and one :class:`neurokit.regression.RidgeCV` (one al
 on the training clips) maps them to the voxels of every ROI of every subject at once: the subjects see the same
 clips, so they share the reduction and the factorisations, and a per-voxel alpha makes the stacked fit exactly
 the separate fits. The block of each (subject, fold, ROI) is the one with the lowest inner-CV error of that
-fold, so no test clip enters any choice (``tests/test_encoding_layers.py`` poisons the test clips and checks
+fold, so no test clip enters any choice (``tests/test_encoding_analysis.py`` poisons the test clips and checks
 that every choice stays the same).
 """
 from __future__ import annotations

@@ -32,7 +32,7 @@ CHOICES = (
     ("Eq. 1 (layer-weighted) vs one block", "best block per fold and ROI by inner CV; Eq. 1 fitted by stacking "
      "(per-block ridges, non-negative block weights on out-of-fold predictions)", "Eq. 1 comparison below"),
     ("where hyper-parameters are tuned", "inside each training split only (alphas, PCA, block choice per outer "
-     "fold)", "tests/test_encoding_layers.py poisons the test clips"),
+     "fold)", "checked in the package's tests: test clips replaced by poison, every choice unchanged"),
     ("CV test folds", "4 disjoint folds of 10 % of the training clips, fixed seed", "—"),
     ("aggregation", "voxel → ROI mean per fold → folds → subjects (one value per model and ROI)", "—"),
     ("Welch-test samples", "per-model scores, as the paper; beside them per-architecture scores and a mixed "
