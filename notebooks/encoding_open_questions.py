@@ -18,8 +18,8 @@
 #
 # The paper's code is not released and its body text does not specify many protocol choices; its reviewers
 # raised five criticisms. This chapter lists each item with the choice this book makes and, where it is cheap,
-# how much the result moves when the choice changes. Sensitivities are run on one model ({glue:text}`model`) and reported
-# as the mean test r over ROIs, folds and subjects.
+# how much the result moves when the choice changes. Sensitivities are run on one model ({glue:text}`model`) and
+# reported as the mean test r over ROIs, folds and subjects.
 
 # %% tags=["parameters"]
 profile = "embedded"

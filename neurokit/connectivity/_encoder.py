@@ -237,7 +237,7 @@ class ConnectivityEncoder(RegressorMixin, BaseEstimator):
         regions : array-like of shape (n_voxels,), optional
             Another region label per voxel (default: the fitted one).
         **params
-            Any of :data:`REFIT_PARAMS`. ``inputs`` may switch to ``"measured"``, or stay what it was.
+            Any of ``REFIT_PARAMS``. ``inputs`` may switch to ``"measured"``, or stay what it was.
 
         Returns
         -------

@@ -654,8 +654,8 @@ def simulate_bold_moments(root, profile: str = "embedded", seed: int = 0, progre
         derivatives/versionB/fsLR32k/GLM/sub-XX/prepared_betas/sub-XX_organized_betas_task-{train,test}_normalized.pkl
                                                                 (betas (n, reps, V_all), stim_order)
         derivatives/versionB/MNI152/prepared_allvoxel_pkl/sub-XX/sub-XX_roi-{l,r}{ROI}_betas_normalized.pkl
-                                                                {"train_data_allvoxel": (n_train, 3, V),
-                                                                 "test_data_allvoxel": (n_test, 10, V)}
+                                                                dict: train_data_allvoxel (n_train, 3, V),
+                                                                      test_data_allvoxel (n_test, 10, V)
         ground_truth/…                                          as for algonauts2021 (same subjects and signals)
 
     The whole-brain betas hold the ROI voxels in :data:`ROIS` order followed by the unassigned voxels;

@@ -203,9 +203,9 @@ def make_instrumented_regions(planted, n_samples=600, n_shared=40, n_own=10, vox
     * **Shared features** ``X`` (n, p), standard normal (or ``shared``).
     * **Own groups.** The shared columns are split into disjoint sets ``J_r``, one per region; region ``r``'s own
       group is ``F_r = z(h² − 1 − X β̂)`` with ``h = X[:, J_r] R_r / sqrt(|J_r|)`` (``R_r`` of shape
-      (|J_r|, n_own)) and ``X β̂`` the least-squares projection of ``h² − 1`` on ``[1, X]``: a nonlinear feature
-      group with no part linear in the shared features, built from columns no other region uses (disjoint
-      groups: the exclusion restriction).
+      ``(|J_r|, n_own)``) and ``X β̂`` the least-squares projection of ``h² − 1`` on ``[1, X]``: a nonlinear
+      feature group with no part linear in the shared features, built from columns no other region uses
+      (disjoint groups: the exclusion restriction).
     * **Own drive** of voxel ``v`` in region ``r``:
       ``a_v = z(sqrt(1 − o)·z(X W_{:,v}) + sqrt(o)·z(F_r B_{:,v}))`` with ``o = own_share``.
     * **Signal**: ``y*_r = a_r + Σ_s C_rs · z(a_s G_rs) + sqrt(u / (1 − u))·z(ε_r L_r)``, with ``G_rs``

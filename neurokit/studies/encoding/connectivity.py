@@ -12,8 +12,8 @@
   (ResNet-50 vs a Slow/I3D-R50 video network) beside the paper's confounded pair (ResNet-50 vs SlowFast).
 * Fig. 6d: BOLD Moments, official split, noise-normalised correlation.
 
-Every base block is chosen per outer fold from that fold's training clips (:func:`~neurokit.studies.encoding.
-layers.choose_block_per_fold`).
+Every base block is chosen per outer fold from that fold's training clips
+(:func:`~neurokit.studies.encoding.layers.choose_block_per_fold`).
 """
 from __future__ import annotations
 
@@ -311,7 +311,7 @@ class ConnectivityResult:
     label_control : pandas.DataFrame
         ``variant, labels, gain`` (mean gain over ROIs and subjects with the true and with permuted labels).
     matrices : dict
-        Name → (n_rois, n_rois) region matrix (rows target): ``"full"``, ``"full, leaky"`` (mean |A|, the
+        Name → (n_rois, n_rois) region matrix (rows target): ``"full"``, ``"full, leaky"`` (``mean |A|``, the
         paper's statistic), ``"full (contributions)"``, ``"residual coupling"``, ``"planted"`` (simulated only).
     transposed : pandas.DataFrame
         ``world, estimator, directed_r, undirected_r, auc, direction_accuracy, symmetry`` (against the planted
@@ -322,7 +322,7 @@ class ConnectivityResult:
         ``world, subject, roi, gain``: the leak-free full encoder's held-out gain in the world re-drawn as planted
         (``"C"``) and without coupling (``"no coupling"``); empty on real data.
     projector : dict
-        Noise-free check: ``symmetry_error`` (max |A − Aᵀ| / max |A|), ``idempotence_error``, ``rank``,
+        Noise-free check: ``symmetry_error`` (``max |A − Aᵀ| / max |A|``), ``idempotence_error``, ``rank``,
         ``corr_w_wt``, ``directed_r``, ``undirected_r``; empty on real data.
     fig6 : pandas.DataFrame
         ``pair, kind, roi, image, video, diff, p, mark, unit``.
@@ -362,7 +362,8 @@ def _world_estimators(X, responses, rois, s):
                                  random_state=s.seed)
     order = [list(full.regions_).index(r) for r in rois]
     pick = np.ix_(order, order)
-    return {"paper model (leak-free)": full.region_weights_raw_[pick], "paper model (leaky)": leaky.region_weights_raw_[pick],
+    return {"paper model (leak-free)": full.region_weights_raw_[pick],
+            "paper model (leaky)": leaky.region_weights_raw_[pick],
             "residual coupling": resid[pick]}
 
 
@@ -538,7 +539,8 @@ def run(s: Settings) -> ConnectivityResult:
         resid.append(W[np.ix_(o, o)])
     mats["residual coupling"] = np.mean(resid, axis=0)
 
-    transposed, tmats, projector, world_gains = pd.DataFrame(), {}, {}, pd.DataFrame(columns=["world", "subject", "roi", "gain"])
+    transposed, tmats, projector = pd.DataFrame(), {}, {}
+    world_gains = pd.DataFrame(columns=["world", "subject", "roi", "gain"])
     if inputs.simulated:
         from neurokit.sim.brain import ROIS as SIM_ROIS
         from neurokit.sim.brain import connectivity_matrix
@@ -561,7 +563,8 @@ def run(s: Settings) -> ConnectivityResult:
     bmd, bmd_block = _fig6d(s, inputs)
     return ConnectivityResult(settings=s, subjects=subjects, rois=rois, n=n, blocks=blocks, scores=scores,
                               gains=gains, label_control=label_control, matrices=mats, transposed=transposed,
-                              transposed_matrices=tmats, world_gains=world_gains, projector=projector, fig6=fig6, bmd=bmd,
+                              transposed_matrices=tmats, world_gains=world_gains, projector=projector, fig6=fig6,
+                              bmd=bmd,
                               bmd_block=bmd_block, simulated=inputs.simulated)
 
 

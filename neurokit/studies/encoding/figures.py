@@ -246,7 +246,8 @@ def pairs(table, title=""):
     ax.set_xticks(x, rois)
     ax.set_ylabel("r(b) − r(a)")
     ax.set_title(title, fontsize=9)
-    ax.legend(fontsize=6, ncol=2)
+    if names:
+        ax.legend(fontsize=6, ncol=2)
     fig.tight_layout()
     return fig
 

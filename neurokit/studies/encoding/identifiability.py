@@ -3,7 +3,7 @@
 * **The paper's Fig. 5c, read against region size**: the digitised matrix's column means (each source's mean
   weight onto the other regions) against ``1 / voxel count`` of the source ROI in the real data, with an exact
   permutation p-value over the 9! assignments of counts to ROIs; and a world with *no coupling at all*, ROI sizes
-  in the real proportions, where the leaky reading's mean |A| gives the same column pattern.
+  in the real proportions, where the paper's statistic (``mean |A|``) is read.
 * **The projector**: in a shared-feature world without noise, the paper's map on predicted voxels is the
   orthogonal projector onto their span (symmetric, idempotent), whatever the planted direction.
 * **The instrumented-coupling world** (:func:`neurokit.sim.regions.make_instrumented_regions`), over several
@@ -146,7 +146,7 @@ def size_control(s: Settings):
     -------
     dict
         ``sizes`` (voxels per ROI); for ``"leaky"`` and ``"leak-free"``: ``weights`` (:func:`size_analysis` of
-        mean |A| in the first world, for the figure), ``r_mean`` and ``r_sd`` (column means vs 1/size over
+        ``mean |A|`` in the first world, for the figure), ``r_mean`` and ``r_sd`` (column means vs 1/size over
         worlds), ``diag_r_mean`` (diagonal vs 1/size), ``contributions_r_mean`` (the contribution s.d.).
     """
     from neurokit.sim.regions import make_instrumented_regions
@@ -181,7 +181,7 @@ def projector_world(s: Settings):
     Returns
     -------
     dict
-        ``symmetry_error``, ``idempotence_error`` (relative to max |A|), ``rank`` (trace of A), ``corr_w_wt``,
+        ``symmetry_error``, ``idempotence_error`` (relative to ``max |A|``), ``rank`` (trace of A), ``corr_w_wt``,
         ``directed_r``, ``undirected_r``.
     """
     from neurokit.sim.regions import make_planted_regions

@@ -117,6 +117,13 @@ def reduce_block(X, folds, n_components=None, seed=0):
     return _REDUCED[mem]
 
 
+def _finite_mean(r):
+    """Mean of the finite values (a constant voxel has no r), NaN when there is none, without a warning."""
+    r = np.asarray(r, dtype=float)
+    ok = np.isfinite(r)
+    return float(r[ok].mean()) if ok.any() else float("nan")
+
+
 def _as_subjects(responses):
     first = next(iter(responses.values()))
     if isinstance(first, dict):
@@ -182,15 +189,14 @@ def encode_blocks(features, responses, folds, alphas=None, inner_cv=5, n_compone
             fold_r[block] = pearsonr(Yte, P)
             fold_inner[block] = model.cv_scores_.min(0)
             for s, roi, idx in groups:
-                rows.append({"subject": s, "fold": f, "roi": roi, "block": block,
-                             "r": float(np.nanmean(fold_r[block][idx])),
+                rows.append({"subject": s, "fold": f, "roi": roi, "block": block, "r": _finite_mean(fold_r[block][idx]),
                              "inner_mse": float(fold_inner[block][idx].mean())})
         out = {s: np.empty((len(test), stacked[s][1].shape[1])) for s in subj} if keep_predictions else None
         offsets = {s: np.flatnonzero(owner == s)[0] for s in subj}
         for s, roi, idx in groups:
             best = min(blocks, key=lambda b: fold_inner[b][idx].mean())  # first minimum on ties: block order
             chosen_rows.append({"subject": s, "fold": f, "roi": roi, "block": best,
-                                "r": float(np.nanmean(fold_r[best][idx]))})
+                                "r": _finite_mean(fold_r[best][idx])})
             if keep_predictions:
                 out[s][:, idx - offsets[s]] = fold_pred[best][:, idx]
         if keep_predictions:
@@ -275,7 +281,7 @@ def choose_block_per_fold(scores):
     Parameters
     ----------
     scores : pandas.DataFrame
-        :attr:`BlockEncoding.scores`.
+        ``BlockEncoding.scores``.
 
     Returns
     -------

@@ -194,8 +194,9 @@ def layer_weighted(features, responses, folds, inner_cv=5, n_components=None, se
                 cols = edges[k] + np.flatnonzero(labels == roi)
                 omega, icpt = _shared_weights(oof[:, :, cols], Y[train][:, cols])
                 P[:, labels == roi] = np.tensordot(omega, per_block[:, :, cols], axes=1) + icpt
+                r = np.atleast_1d(pearsonr(Y[test][:, cols], P[:, labels == roi]))
                 rows.append({"subject": s, "fold": f, "roi": roi,
-                             "r": float(np.nanmean(pearsonr(Y[test][:, cols], P[:, labels == roi])))})
+                             "r": float(r[np.isfinite(r)].mean()) if np.isfinite(r).any() else float("nan")})
                 wrows += [{"subject": s, "fold": f, "roi": roi, "block": b, "omega": float(w)}
                           for b, w in zip(blocks, omega)]
             preds[s].append(P)
@@ -292,6 +293,7 @@ def run(s: Settings) -> OpenQuestionsResult:
         null.append(df.assign(permutation=p))
     null = pd.concat(null, ignore_index=True)[["permutation", "roi", "r"]]
     real = base_enc.scores[base_enc.scores.block == block]["r"].mean()
-    return OpenQuestionsResult(settings=s, choices=pd.DataFrame(CHOICES, columns=["item", "choice here", "where tested"]),
+    choices = pd.DataFrame(CHOICES, columns=["item", "choice here", "where tested"])
+    return OpenQuestionsResult(settings=s, choices=choices,
                                sensitivity=sensitivity, eq1=eq1, eq1_weights=eq1_weights, null=null,
                                real_mean=float(real))
