@@ -371,3 +371,35 @@ def test_ablation_order_against_the_paper_and_the_seed_spread():
     assert order["vist_no_cmst"] == "within seed spread" and order["vist_rmse_only"] == "as paper"
     assert order["vist_no_sdtw"] == "no counterpart"
     assert (res.table["training steps"] == 10).all()
+
+
+def test_complementary_table_follows_the_top8_protocol():
+    """The full model's top cells fix the comparison; each condition's number is the mean CC of those cells."""
+    from neurokit.studies.vist import complementary
+    from neurokit.studies.vist.experiment import Movies
+    from neurokit.studies.vist.settings import settings
+    from neurokit.vist.metrics import top_k_cells
+
+    class _Train:  # the two attributes the analysis reads
+        n_cells = 12
+        movie = "MOVIE01"
+
+    s = settings("embedded", cell_counts=(12, 8, 4, 1), top_k=8)
+    rng = np.random.default_rng(3)
+    full_cross, full_within = rng.uniform(0, 0.8, 12), rng.uniform(0, 0.8, 12)
+    runs = {"vist": _run("vist", full_within, full_cross)}
+    top = top_k_cells(full_cross, 8)
+    for job in complementary.jobs(s, 12, top, "MOVIE03"):
+        cells = np.asarray(job.cells)
+        runs[job.key] = _run(job.key, 0.5 * full_within[cells], 0.5 * full_cross[cells], cells=cells)
+    movies = Movies(train=_Train(), cross={"MOVIE03": None})
+    res = complementary.run(s, movies, runs)
+    col = "top-8 mean CC (cross)"
+    assert res.top.tolist() == top.tolist()
+    assert res.table.loc[12, col] == pytest.approx(full_cross[top].mean())
+    for n in (8, 4, 1):  # every smaller model predicts its top cells at half the full model's CC
+        assert res.table.loc[n, col] == pytest.approx(0.5 * full_cross[top].mean())
+    assert list(res.table["models"]) == [1, 1, 2, 8]
+    within_top = top_k_cells(full_within, 8)
+    assert res.selection_bias == pytest.approx(full_cross[top].mean() - full_cross[within_top].mean())
+    assert res.selection_bias >= 0  # choosing on the test movie itself can only raise the full model's top-8 mean

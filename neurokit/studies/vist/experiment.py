@@ -223,6 +223,7 @@ class RunResult:
     train_cc: float = float("nan")
     steps: int = 0
     seconds: float = 0.0
+    cpu_seconds: float = 0.0
     n_params: int = 0
     curve: list = field(repr=False, default_factory=list)
     history: list = field(repr=False, default_factory=list)
@@ -262,7 +263,8 @@ def _save(path: Path, res: RunResult) -> None:
     arrays.update({f"r/{k}": v for k, v in res.per_cell.items()})
     arrays["cells"] = np.asarray(res.cells)
     meta = {"key": res.key, "model": res.model, "scores": res.scores, "train_cc": res.train_cc, "steps": res.steps,
-            "seconds": res.seconds, "n_params": res.n_params, "curve": res.curve, "history": res.history}
+            "seconds": res.seconds, "cpu_seconds": res.cpu_seconds, "n_params": res.n_params, "curve": res.curve,
+            "history": res.history}
     arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
     path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(path, suffix=".npz") as tmp:
@@ -277,7 +279,8 @@ def _load(path: Path) -> RunResult:
         per_cell = {k[2:]: z[k] for k in z.files if k.startswith("r/")}
         cells = z["cells"]
     return RunResult(meta["key"], meta["model"], meta["scores"], per_cell, preds, cells, meta["train_cc"],
-                     meta["steps"], meta["seconds"], meta["n_params"], meta["curve"], meta["history"], cached=True)
+                     meta["steps"], meta["seconds"], meta.get("cpu_seconds", float("nan")), meta["n_params"],
+                     meta["curve"], meta["history"], cached=True)
 
 
 def _predict_halves(model, trainable, x, d: RetinaData, rf, device) -> np.ndarray:
@@ -304,7 +307,7 @@ def run_model(job: Job, movies: Movies, progress: bool = False) -> RunResult:
     shape = zoo.ModelShape(feat_dim=int(x1.shape[-1]) if entry.inputs == "features" else d1.features.shape[-1],
                            n_cells=len(cells), size=d1.stimulus.shape[-1] if d1.stimulus is not None else 64,
                            video_layers=job.video_layers, video_dim=job.video_dim)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     curve, history = [], []
     if not entry.trainable:
         model = zoo.create(job.model, shape).fit(x1[tr], y1[tr])
@@ -365,7 +368,7 @@ def run_model(job: Job, movies: Movies, progress: bool = False) -> RunResult:
     log.info("%s: %d steps, trained in %.1f s, scored in %.1f s", job.key, steps, train_secs,
              time.perf_counter() - t0 - train_secs)
     return RunResult(job.key, job.model, scores, per_cell, preds, cells, float(train_cc), steps,
-                     time.perf_counter() - t0,
+                     time.perf_counter() - t0, time.process_time() - c0,
                      int(n_params), curve, [{k: float(v) for k, v in h.items()} for h in history])
 
 

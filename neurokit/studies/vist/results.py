@@ -29,9 +29,12 @@ class ViSTResults:
     movies : Movies
     generalisation, ablations : results of those modules
     layers, complementary : results of those modules, or None when ``settings`` leaves them out
+    costs : DataFrame
+        Per analysis: runs, of which read from the cache, and the summed wall and CPU seconds of the runs.
     seconds : dict
         Wall seconds of the feature extraction (``"features"``), of each batch of runs and in all; and
-        ``"run_seconds"``: the summed wall seconds of the runs themselves (their CPU time with one thread each).
+        ``"run_seconds"`` / ``"run_cpu_seconds"``: the summed wall and CPU seconds of the runs computed in this call
+        (one thread each; cached runs count nothing).
     """
 
     settings: ViSTSettings
@@ -40,6 +43,7 @@ class ViSTResults:
     ablations: object
     layers: object
     complementary: object
+    costs: object
     seconds: dict
 
 
@@ -62,6 +66,9 @@ def run(s: ViSTSettings, root=None, progress: bool = False) -> ViSTResults:
     t0 = time.perf_counter()
     movies, t_feat = prepare(s, root)
     first = generalisation.jobs(s) + ablations.jobs(s) + (layers.jobs(s) if s.layers else [])
+    groups = {"headline and ladder": [j.key for j in generalisation.jobs(s)],
+              "ablations": [j.key for j in ablations.jobs(s)],
+              "feature layers": [j.key for j in layers.jobs(s)] if s.layers else []}
     t1 = time.perf_counter()
     runs = run_jobs(first, movies, n_jobs=s.n_jobs, threads=s.torch_threads, progress=progress)
     t2 = time.perf_counter()
@@ -70,6 +77,7 @@ def run(s: ViSTSettings, root=None, progress: bool = False) -> ViSTResults:
         store = "MOVIE03" if "MOVIE03" in movies.cross else next(iter(movies.cross))
         top = top_k_cells(runs["vist"].per_cell[store], min(s.top_k, movies.train.n_cells))
         second = complementary.jobs(s, movies.train.n_cells, top, store)
+        groups["complementary coding"] = [j.key for j in second]
         runs.update(run_jobs(second, movies, n_jobs=s.n_jobs, threads=s.torch_threads, progress=progress))
         comp = complementary.run(s, movies, runs)
     t3 = time.perf_counter()
@@ -79,5 +87,12 @@ def run(s: ViSTSettings, root=None, progress: bool = False) -> ViSTResults:
     seconds = {"features": t_feat, "first batch": t2 - t1, "complementary batch": t3 - t2,
                "total": time.perf_counter() - t0,
                "run_seconds": float(sum(r.seconds for r in runs.values() if not r.cached)),
+               "run_cpu_seconds": float(sum(r.cpu_seconds for r in runs.values() if not r.cached)),
                "cached runs": int(sum(r.cached for r in runs.values())), "runs": len(runs)}
-    return ViSTResults(s, movies, gen, abl, lay, comp, seconds)
+    import pandas as pd
+
+    costs = pd.DataFrame([{"analysis": g, "runs": len(keys), "cached": sum(runs[k].cached for k in keys),
+                           "wall seconds": sum(runs[k].seconds for k in keys if not runs[k].cached),
+                           "CPU seconds": sum(runs[k].cpu_seconds for k in keys if not runs[k].cached)}
+                          for g, keys in groups.items()]).set_index("analysis")
+    return ViSTResults(s, movies, gen, abl, lay, comp, costs, seconds)
