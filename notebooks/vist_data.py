@@ -83,8 +83,10 @@ glue("feat_dim", int(m1.features.shape[-1]))
 glue("extractor", str(m1.attrs.get("feature_extractor", "dinov2 (paper)")))
 pd.DataFrame({
     "movie (code name)": [m1.movie, *cross], "paper name": ["movie 1", *(["movie 2"] * len(cross))],
-    "ladder rung": [m1.attrs.get("ladder_rung", "movie 1"), *[d.attrs.get("ladder_rung", "movie 2") for d in cross.values()]],
-    "frames": [m1.n_frames, *[d.n_frames for d in cross.values()]], "cells": [m1.n_cells, *[d.n_cells for d in cross.values()]],
+    "ladder rung": [m1.attrs.get("ladder_rung", "movie 1"),
+                    *[d.attrs.get("ladder_rung", "movie 2") for d in cross.values()]],
+    "frames": [m1.n_frames, *[d.n_frames for d in cross.values()]],
+    "cells": [m1.n_cells, *[d.n_cells for d in cross.values()]],
     "features": [str(m1.features.shape[1:]), *[str(d.features.shape[1:]) for d in cross.values()]],
     "split_train / split_test": [f"{len(d.split_train)} / {len(d.split_test)}" for d in (m1, *cross.values())],
 }).set_index("movie (code name)")

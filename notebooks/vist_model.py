@@ -146,7 +146,8 @@ for stride_name, stride in (("w // 2 (code; every run of the book)", None), ("1 
 loss_table = pd.DataFrame(rows).T
 loss_table.index.names = ["soft-DTW window stride", "term"]
 sd_share = loss_table.xs("w // 2 (code; every run of the book)")["share of the gradient norm"]
-glue("loss_terms", {k: float(v) for k, v in loss_table.xs("w // 2 (code; every run of the book)")["weighted term"].items()})
+code_terms = loss_table.xs("w // 2 (code; every run of the book)")["weighted term"]
+glue("loss_terms", {k: float(v) for k, v in code_terms.items()})
 glue("sdtw_grad_share_code", float(sd_share[[i for i in sd_share.index if i.startswith("sdtw")]].sum()))
 sd1 = loss_table.xs("1 (poster's formula)")["share of the gradient norm"]
 glue("sdtw_grad_share_stride1", float(sd1[[i for i in sd1.index if i.startswith("sdtw")]].sum()))

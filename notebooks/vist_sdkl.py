@@ -56,8 +56,8 @@ from scipy.signal import find_peaks, peak_widths
 from neurokit.book import glue, glue_profile
 from neurokit.plotting import set_style
 from neurokit.studies.vist import published
-from neurokit.vist.metrics import (kde_on_grid, peak_widths_trace, sdkl_trace, sdkl_trace_pseudocode, spike_kde_divergence,
-                                   support_grid)
+from neurokit.vist.metrics import (kde_on_grid, peak_widths_trace, sdkl_trace, sdkl_trace_pseudocode,
+                                   spike_kde_divergence, support_grid)
 
 set_style()
 label = glue_profile(profile)

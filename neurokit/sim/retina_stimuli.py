@@ -56,7 +56,8 @@ class Rung:
 
 LADDER: tuple[Rung, ...] = (
     Rung(1, "same_world", "MOVIE03", "new arrangements, trajectories and draws of the same objects, textures and "
-         "backgrounds", "the world: object classes, silhouettes, textures, background scenes; pixel mean and RMS contrast"),
+         "backgrounds", "the world: object classes, silhouettes, textures, background scenes; pixel mean and RMS "
+         "contrast"),
     Rung(2, "novel_world", "MOVIE03_NOVEL", "objects, silhouettes, textures and backgrounds never seen in movie 1",
          "scene structure, object sizes and counts, speeds, camera pans, pixel mean and RMS contrast"),
     Rung(3, "noise_flicker", "MOVIE03_NOISE", "stimulus class: drifting 1/f² noise textures with global contrast "

@@ -3,7 +3,8 @@
 The poster's protocol: (1) sort the cells by the CC of the model trained on all of them and keep the top 8;
 (2) train models on 90, 64, 32, 16, 8 and 1 cells; (3) compare the CCs of those 8 cells; (4) report their mean.
 Here the subsets of ``n >= 8`` cells hold the top cells plus cells drawn at random; for ``n < 8`` the top cells
-are split into groups of ``n`` (``n = 1``: one model per top cell) (:func:`neurokit.vist.metrics.complementary_subsets`).
+are split into groups of ``n`` (``n = 1``: one model per top cell); see
+:func:`neurokit.vist.metrics.complementary_subsets`.
 Vi-ST's width after the C3TCN equals the number of cells it models, so "more cells" is also "a wider network",
 in the paper as here.
 
@@ -61,8 +62,8 @@ def jobs(s: ViSTSettings, n_cells: int, top, store: str) -> list[Job]:
         if n >= n_cells:
             continue
         subsets = complementary_subsets(n_cells, top, n, seed=s.seed)
-        out += [Job(_key(n, i, len(subsets)), "vist", cfg, s.video_layers, s.video_dim, cells=tuple(int(c) for c in sub),
-                    tests=(store,)) for i, sub in enumerate(subsets)]
+        out += [Job(_key(n, i, len(subsets)), "vist", cfg, s.video_layers, s.video_dim,
+                    cells=tuple(int(c) for c in sub), tests=(store,)) for i, sub in enumerate(subsets)]
     return out
 
 

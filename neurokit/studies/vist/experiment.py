@@ -158,7 +158,8 @@ def score(pred: np.ndarray, target: np.ndarray) -> dict:
     agg = cc_aggregates(r)
     return {"cc": agg["abs_mean"], "cc_signed": agg["mean"], "cc_pos_mean": agg["pos_mean"],
             "cc_pos_std": agg["pos_std"], "n_negative": agg["n_negative"],
-            "sdkl": spike_kde_divergence(pred, target)[0], "sdkl_pseudocode": spike_kde_divergence_pseudocode(pred, target)[0],
+            "sdkl": spike_kde_divergence(pred, target)[0],
+            "sdkl_pseudocode": spike_kde_divergence_pseudocode(pred, target)[0],
             "r": r}
 
 

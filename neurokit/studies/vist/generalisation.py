@@ -125,10 +125,11 @@ def run(s: ViSTSettings, movies: Movies, runs: dict | None = None) -> Generalisa
         seed_rows.append(row)
     seeds = pd.DataFrame(seed_rows).set_index("seed")
     curve_rows = []
+    first = stores[0] if stores else None
     for m in s.models:
         for p in runs[m].curve:
             curve_rows.append({"model": m, "step": p["step"], "swa": p["swa"], "CC within": p[WITHIN],
-                               f"CC {stores[0]}" if stores else "CC cross": p.get(stores[0], np.nan) if stores else np.nan})
+                               f"CC {first or 'cross'}": p.get(first, np.nan)})
     curves = pd.DataFrame(curve_rows)
     ci_rows = []
     base = [b for b in POSTER_BASELINES if b in runs]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["change", "versus", "ladder_verdict"]
+__all__ = ["change", "versus", "ladder_verdict", "plateau"]
 
 
 def change(before: float, after: float, what: str = "CC", fmt: str = "{:.3f}", tol: float = 5e-4) -> str:
@@ -46,3 +46,15 @@ def ladder_verdict(vist_drop: float, base_drop: float, lo: float, hi: float, run
     more = "less" if d > 0 else "more"
     return (f"At the {rung} rung Vi-ST loses {more} than the baselines ({vist_drop:.3f} against {base_drop:.3f}), "
             f"but the interval includes no difference ({ci}): this world does not separate them.")
+
+
+def plateau(gain: float, spread: float) -> str:
+    """Whether a held-out curve has flattened: its gain over the last quarter of training against the seed spread."""
+    if math.isnan(spread) or spread <= 0:
+        return ("no seed spread is available to judge whether it has flattened" if gain > 0 else
+                "it does not rise over the last quarter of training")
+    if gain <= spread:
+        return (f"less than the seed spread, so at this budget Vi-ST has stopped improving on held-out data "
+                f"({gain:+.3f} against {spread:.3f})")
+    return (f"more than the seed spread, so Vi-ST is still improving at this budget ({gain:+.3f} against "
+            f"{spread:.3f}) and the comparisons below are between models that are not fully trained")
