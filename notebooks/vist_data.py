@@ -108,7 +108,7 @@ pd.DataFrame({
 # 2. `novel_world` (`MOVIE03_NOVEL`): objects, silhouettes, textures and backgrounds that never occur in movie 1,
 #    with its scene structure, object sizes and counts, speeds and camera pans;
 # 3. `noise_flicker` (`MOVIE03_NOISE`): a change of stimulus class: drifting, jittering 1/f² noise textures whose
-#    contrast flickers globally, no objects (the noise-texture movie of an earlier version of this simulator).
+#    contrast flickers globally, no objects.
 
 # %%
 show = [(m1, "movie 1"), *[(d, d.attrs.get("ladder_rung", d.movie)) for d in cross.values()]]
