@@ -465,6 +465,6 @@ else:
 # predictions of cells whose response rules are known; and where the paper's metrics reward or penalise what.
 # *Cannot*: the size of any effect in real salamander retina; anything about DINOv2 or I3D themselves (the tokens
 # are pixel patches, the I3D stem is random and frozen); the authors' baselines, which were not published. The
-# simulated cells respond to local luminance and contrast only: no cell needs object identity or scene context, so
-# a model gains nothing *in the responses* from memorising a scene, and whatever it memorises can only cost it on a
-# new movie. The `paper` profile (90 cells, the authors' recipe, a GPU) runs the same analyses on the recordings.
+# simulated cells respond to local luminance and contrast only: no cell's response depends on object identity or
+# scene context, so what a model learns about the particular scenes of movie 1 can help it on movie 1's held-out
+# half (the same scenes) but not on a new movie. The `paper` profile (90 cells, the authors' recipe, a GPU) runs the same analyses on the recordings.
