@@ -405,3 +405,19 @@ def test_complementary_table_follows_the_top8_protocol():
     within_top = top_k_cells(full_within, 8)
     assert res.selection_bias == pytest.approx(full_cross[top].mean() - full_cross[within_top].mean())
     assert res.selection_bias >= 0  # choosing on the test movie itself can only raise the full model's top-8 mean
+
+
+def test_efficientnet_block_tokens_land_on_the_16x16_grid():
+    """B1 (stride 4 at 64 px) is the grid itself; B2 (8 × 8) and B3 (4 × 4) are repeated onto it, so the tokens of
+    one coarse cell are equal and the token order is row-major."""
+    from neurokit.studies.vist.layers import block_tokens
+
+    frames = (np.random.default_rng(0).random((3, 64, 64)) * 255).astype(np.uint8)
+    tok = block_tokens(frames, ["B1", "B2", "B3"], input_size=64)
+    assert {b: t.shape for b, t in tok.items()} == {"B1": (3, 256, 24), "B2": (3, 256, 40), "B3": (3, 256, 112)}
+    g2 = tok["B2"].reshape(3, 16, 16, 40)
+    np.testing.assert_array_equal(g2[:, 0, 0], g2[:, 1, 1])  # one 8 × 8 cell covers tokens (0..1, 0..1)
+    assert not np.array_equal(g2[:, 0, 0], g2[:, 0, 2])
+    g3 = tok["B3"].reshape(3, 16, 16, 112)
+    np.testing.assert_array_equal(g3[:, 0, 0], g3[:, 3, 3])
+    assert all(t.flags["C_CONTIGUOUS"] for t in tok.values())
