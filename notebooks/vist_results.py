@@ -38,8 +38,8 @@
 
 # %% tags=["parameters"]
 profile = "embedded"
-seed = 0
-overrides = {}
+seed = 0  # at least 0; simulation and training seed
+overrides = {}  # settings of neurokit.studies.vist.settings by name, e.g. {"epochs": 60, "n_jobs": 1}
 
 # %%
 import matplotlib.pyplot as plt

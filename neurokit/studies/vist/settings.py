@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from neurokit.config import check_profile
 from neurokit.errors import InputError, UnknownNameError
 
-__all__ = ["ViSTSettings", "PROFILES", "settings"]
+__all__ = ["ViSTSettings", "PROFILES", "STAND_INS", "settings"]
+
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,27 @@ PROFILES = {
                                      "vist_sdtw_stride1", "vist_per_cell_rf"),
                           cell_counts=(90, 64, 32, 16, 8, 1), n_jobs=1, torch_threads=16),
 }
+
+
+def _stand_ins(profile: str) -> list[tuple[str, str]]:
+    from neurokit.sim.retina import PROFILE_SIZES
+
+    s = PROFILES[profile]
+    return [
+        ("90 salamander RGCs under two natural movies", f"a simulated population of "
+         f"{PROFILE_SIZES[profile]['n_cells']} cells (linear ON/OFF and ON-OFF subunit cells) under movie 1 and three "
+         "rungs of a context-shift ladder for movie 2"),
+        ("the authors' baselines (not published)", "our reconstructions of CRNN, DINOv2+MSTCN and I3D+MSTCN (a "
+         "random-init, frozen I3D-style stem), plus an LN model"),
+        ("DINOv2 layers L − n (Fig. 5b)", f"EfficientNet-Lite0 blocks {', '.join(s.layers)} (ImageNet, shipped "
+         "weights) and pixel patches"),
+        ("the authors' recipe: 1440 steps of 16 × 128 frames, 6 × 256 C3TCN", f"{s.steps} steps of "
+         f"{s.frames_per_step} frames for every trained model, {s.video_layers} × {s.video_dim} C3TCN"),
+    ]
+
+
+#: What the paper used, and what each simulated profile uses instead (the book's substitutions box).
+STAND_INS = {p: _stand_ins(p) for p in ("smoke", "embedded")}
 
 
 def settings(profile: str, **overrides) -> ViSTSettings:
