@@ -10,7 +10,7 @@
 #     name: python3
 #   neurokit:
 #     datasets: [vist_retina]
-#     timeout: 3600
+#     timeout: 7200
 # ---
 
 # %% [markdown]
