@@ -252,6 +252,8 @@ def test_settings_validate_and_give_equal_recipes():
     a, b = s.train_config(), s.train_config(seed=5)
     assert (a.epochs, a.lr, a.batch_size, a.window) == (b.epochs, b.lr, b.batch_size, b.window) and b.seed == 5
     assert settings("paper").steps == 1440
+    d = s.train_config(budget=2)
+    assert d.epochs == 2 * a.epochs and d.lr == a.lr and d.swa_start > a.swa_start
     with pytest.raises(UnknownNameError):
         settings("embedded", epoch=3)
     with pytest.raises(InputError, match="window"):
@@ -265,7 +267,7 @@ def test_settings_validate_and_give_equal_recipes():
 
 
 def test_sentences_follow_the_numbers():
-    from neurokit.studies.vist.prose import change, ladder_verdict, versus
+    from neurokit.studies.vist.prose import budget_verdict, change, ladder_verdict, versus
 
     assert change(0.2, 0.3).startswith("CC rises") and change(0.3, 0.2).startswith("CC drops")
     assert "stays" in change(0.3, 0.3)
@@ -275,6 +277,10 @@ def test_sentences_follow_the_numbers():
     assert "holds" in ladder_verdict(0.1, 0.3, 0.05, 0.3, "x")
     assert "contradicts" in ladder_verdict(0.3, 0.1, -0.3, -0.05, "x")
     assert "does not separate" in ladder_verdict(0.3, 0.25, -0.2, 0.1, "x")
+    assert "stopped improving" in budget_verdict(0.40, 0.405, 0.01, 240, "CC")
+    assert "still improving" in budget_verdict(0.40, 0.45, 0.01, 240, "CC") and "rises" in \
+        budget_verdict(0.40, 0.45, 0.01, 240, "CC")
+    assert "overfits" in budget_verdict(0.45, 0.40, 0.01, 240, "CC")
 
 
 # ----------------------------------------------------------------------------------------- published and claims

@@ -38,6 +38,9 @@ class GeneralisationResult:
         Long form: model, level, rung, store, CC within, CC cross, drop, retained (cross / within).
     seeds : DataFrame
         Vi-ST per training seed: CC within and per store, drop per store.
+    budget : DataFrame or None
+        The reference Vi-ST at the budget and at twice it (``settings.budget_check``): training steps, CC within and
+        per store.
     curves : DataFrame
         Learning curves of the trained models: model, step, CC within, CC on the first store.
     drop_ci : DataFrame
@@ -54,6 +57,7 @@ class GeneralisationResult:
     seeds: pd.DataFrame
     curves: pd.DataFrame
     drop_ci: pd.DataFrame
+    budget: object
     stores: tuple
     runs: dict = field(repr=False)
 
@@ -62,12 +66,18 @@ def seed_key(seed: int) -> str:
     return f"vist, seed {int(seed)}"
 
 
+#: Result key of the reference Vi-ST trained with twice the budget (``settings.budget_check``).
+DOUBLE = "vist, twice the steps"
+
+
 def jobs(s: ViSTSettings) -> list[Job]:
     """The headline runs: every model of ``s.models`` at ``s.train_config()``, and Vi-ST at the other seeds."""
     cfg = s.train_config()
     out = [Job(m, m, cfg, s.video_layers, s.video_dim, curve_every=s.curve_every if zoo.get(m).trainable else 0)
            for m in s.models]
     out += [Job(seed_key(k), "vist", s.train_config(k), s.video_layers, s.video_dim) for k in s.check_seeds]
+    if s.budget_check:
+        out.append(Job(DOUBLE, "vist", s.train_config(budget=2), s.video_layers, s.video_dim))
     return out
 
 
@@ -141,4 +151,9 @@ def run(s: ViSTSettings, movies: Movies, runs: dict | None = None) -> Generalisa
         ci_rows.append({"level": level, "rung": name, "store": st, "Vi-ST drop": vd, "baseline drop (mean)": bd,
                         "baselines − Vi-ST": d, "95% CI low": lo, "95% CI high": hi})
     drop_ci = pd.DataFrame(ci_rows).set_index("level")
-    return GeneralisationResult(table, pd.DataFrame(ladder), seeds, curves, drop_ci, stores, runs)
+    budget = None
+    if s.budget_check:
+        budget = pd.DataFrame([{"run": k, "training steps": runs[k].steps, "CC within": runs[k].scores[WITHIN]["cc"],
+                                **{f"CC {st}": runs[k].scores[st]["cc"] for st in stores}} for k in ("vist", DOUBLE)]
+                              ).set_index("run")
+    return GeneralisationResult(table, pd.DataFrame(ladder), seeds, curves, drop_ci, budget, stores, runs)

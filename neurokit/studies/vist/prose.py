@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["change", "versus", "ladder_verdict", "plateau"]
+__all__ = ["change", "versus", "ladder_verdict", "plateau", "budget_verdict"]
 
 
 def change(before: float, after: float, what: str = "CC", fmt: str = "{:.3f}", tol: float = 5e-4) -> str:
@@ -58,3 +58,19 @@ def plateau(gain: float, spread: float) -> str:
                 f"({gain:+.3f} against {spread:.3f})")
     return (f"more than the seed spread, so Vi-ST is still improving at this budget ({gain:+.3f} against "
             f"{spread:.3f}) and the comparisons below are between models that are not fully trained")
+
+
+def budget_verdict(at_budget: float, at_double: float, spread: float, steps: int, what: str) -> str:
+    """Whether doubling the training budget still helps: the CC at ``steps`` and at twice as many, against the
+    seed spread."""
+    d = at_double - at_budget
+    head = (f"{what} {'rises' if d > 0 else 'falls' if d < 0 else 'stays'} from {at_budget:.3f} at {steps} steps "
+            f"to {at_double:.3f} at {2 * steps}")
+    if math.isnan(spread):
+        return head
+    if abs(d) <= spread:
+        return head + f", within the seed spread ({spread:.3f}): Vi-ST has stopped improving at this budget"
+    if d > 0:
+        return head + (f", more than the seed spread ({spread:.3f}): Vi-ST is still improving at this budget, and "
+                       "the comparisons at this budget are between models that are not fully trained")
+    return head + f", more than the seed spread ({spread:.3f}): longer training overfits"

@@ -42,6 +42,9 @@ class ViSTSettings:
         Vi-ST variants trained at the same budget.
     curve_every : int
         Epochs between held-out evaluations of the trained headline models (their learning curves).
+    budget_check : bool
+        Also train the reference Vi-ST with twice the budget (twice the epochs, the same schedule stretched), to
+        show whether it has stopped improving at ``steps``.
     layers : tuple of str
         EfficientNet-Lite0 blocks whose features replace the patch tokens in the feature-layer comparison
         (empty: not run).
@@ -70,6 +73,7 @@ class ViSTSettings:
     check_seeds: tuple = (1,)
     ablations: tuple = ("vist_no_adaln", "vist_no_cmst", "vist_rmse_only", "vist_sdtw_stride1")
     curve_every: int = 5
+    budget_check: bool = True
     layers: tuple = ("B1", "B2", "B3")
     layer_input_size: int = 64
     cell_counts: tuple = (24, 16, 8, 1)
@@ -114,8 +118,9 @@ class ViSTSettings:
     def frames_per_step(self) -> int:
         return 16 * 128 if self.paper_recipe else self.batch_size * self.window
 
-    def train_config(self, seed: int | None = None):
-        """The :class:`~neurokit.vist.train.TrainConfig` of every trained model (``seed`` default: ``self.seed``).
+    def train_config(self, seed: int | None = None, budget: int = 1):
+        """The :class:`~neurokit.vist.train.TrainConfig` of every trained model (``seed`` default: ``self.seed``;
+        ``budget``: a multiple of the epochs, the schedule stretched with them).
 
         Simulated profiles shrink the authors' schedule to ``epochs`` epochs: warm-up over ``epochs // 6``,
         cosine from ``lr`` to ``lr / 8``, SWA over the last quarter (annealing over ``epochs // 6``, SWA lr
@@ -125,8 +130,9 @@ class ViSTSettings:
 
         s = self.seed if seed is None else int(seed)
         if self.paper_recipe:
-            return TrainConfig(seed=s, eval_every=0)
-        e, lr = self.epochs, self.lr
+            return TrainConfig(seed=s, eval_every=0, epochs=30 * budget, warmup=5 * budget, swa_start=20 * budget,
+                               swa_anneal=5 * budget)
+        e, lr = self.epochs * budget, self.lr
         return TrainConfig(epochs=e, batches_per_epoch=self.batches_per_epoch, batch_size=self.batch_size,
                            window=self.window, lr=lr, lr_start=lr / 16, lr_min=lr / 8, swa_lr=lr / 8,
                            warmup=max(1, e // 6), swa_start=e - max(1, e // 4), swa_anneal=max(1, e // 6),
