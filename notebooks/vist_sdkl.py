@@ -36,6 +36,9 @@
 # KL(P_target ‖ P_pred). `sdkl_trace(target, pred)` is the per-trace function (`calc_scores(target, pred)`,
 # paper direction); `spike_kde_divergence(pred, target)` is the wrapper (code direction by default,
 # `direction="paper"` as an option). Our wrapper works on copies (the authors' mutates the caller's tensors).
+# `sdkl_trace_pseudocode` and `spike_kde_divergence_pseudocode` implement the supplement's Algorithm 1 as
+# written (where it is silent — fewer than two peaks, equal widths, an underflowing density — they score 1000,
+# the clip value).
 
 # %% tags=["parameters"]
 profile = "embedded"
@@ -52,7 +55,9 @@ from scipy.signal import find_peaks, peak_widths
 
 from neurokit.book import glue, glue_profile
 from neurokit.plotting import set_style
-from neurokit.vist.metrics import kde_on_grid, support_grid, peak_widths_trace, sdkl_trace, spike_kde_divergence
+from neurokit.studies.vist import published
+from neurokit.vist.metrics import (kde_on_grid, peak_widths_trace, sdkl_trace, sdkl_trace_pseudocode,
+                                   spike_kde_divergence, support_grid)
 
 set_style()
 label = glue_profile(profile)
@@ -84,6 +89,7 @@ axes[1].set_xlabel("spike duration (frames)"); axes[1].legend(fontsize=7)
 fig.tight_layout()
 glue("sdkl_example", sdkl_trace(target, pred))
 glue("sdkl_example_wrapper", spike_kde_divergence(pred[None], target[None])[0])
+glue("sdkl_example_pseudo", sdkl_trace_pseudocode(target, pred))
 glue("fig_sdkl_widths", fig)
 
 # %% [markdown]
@@ -95,7 +101,8 @@ glue("fig_sdkl_widths", fig)
 # ```
 #
 # Here SD-KL = {glue:text}`sdkl_example:.2f` in the paper's direction (KL(P_pred ‖ P_target)) and
-# {glue:text}`sdkl_example_wrapper:.2f` from the code's wrapper (KL(P_target ‖ P_pred)).
+# {glue:text}`sdkl_example_wrapper:.2f` from the code's wrapper (KL(P_target ‖ P_pred)); the supplement's
+# pseudocode, as written, gives {glue:text}`sdkl_example_pseudo:.2f`.
 #
 # ## SD-KL against noise: the supplement's baseline figure
 
@@ -108,9 +115,14 @@ for lvl in noise_levels:
         s_code = spike_kde_divergence(p[None], target[None])[1][0]
         s_paper = spike_kde_divergence(p[None], target[None], direction="paper")[1][0]
         s_alpha = spike_kde_divergence(p[None], target[None], bandwidth_factor=0.3)[1][0]
-        rows.append({"noise": lvl, "code (α=0.5)": s_code, "paper direction": s_paper, "α=0.3": s_alpha})
+        s_pseudo = sdkl_trace_pseudocode(target, p)
+        rows.append({"noise": lvl, "code (α=0.5)": s_code, "code, paper direction": s_paper,
+                     "code with α=0.3 (α² bandwidth)": s_alpha, "pseudocode as written (α=0.3)": s_pseudo})
 df = pd.DataFrame(rows).groupby("noise").median()
-paper_fig = pd.Series({0.0: 0.0, 0.1: 10.0, 0.9: 15.0}, name="supplement Fig. 1 (digitised)")
+paper_fig = pd.Series(published.SDKL_NOISE, name="supplement Fig. 1 (digitised)")
+for lvl in (0.0, 0.1, 0.9):
+    pick = df.index[np.argmin(np.abs(df.index - lvl))]
+    glue(f"sdkl_pseudo_noise_{int(round(lvl * 100))}", float(df.loc[pick, "pseudocode as written (α=0.3)"]))
 fig, ax = plt.subplots(figsize=(5.5, 3))
 for c in df.columns:
     ax.plot(df.index * 100, df[c], marker="o", label=c)
@@ -122,11 +134,16 @@ df.join(paper_fig, how="left").round(3)
 # %% [markdown]
 # ```{glue:figure} fig_sdkl_noise
 # :name: fig-sdkl-noise
-# SD-KL of noisy copies of the mock trace, code defaults and the paper's variants; stars: the supplement's
-# Fig. 1 (≈0 at 0 %, ≈10 at 10 %, ≈15 at 90 %, digitised). Mock traces ({glue:text}`data_label`); the exact
-# noise model of the supplement is not given, so only the shape (0 at no noise, a jump, then a slow rise) is
-# comparable.
+# SD-KL of noisy copies of the mock trace: the code's wrapper (α = 0.5), the same in the paper's direction, the
+# code's function with α = 0.3 (whose KDE bandwidth is then 0.09 × std, α²), and the supplement's pseudocode as
+# written (α = 0.3 without squaring, ±3·Var grid, traces clipped to [0, 1] before peak finding, scores clipped to
+# [0, 1000]); stars: the supplement's Fig. 1 (≈0 at 0 %, ≈10 at 10 %, ≈15 at 90 %, digitised). Mock traces
+# ({glue:text}`data_label`); the supplement's noise model is not given, so only the shape (0 at no noise, a jump,
+# then a slow rise) is comparable.
 # ```
+#
+# By the pseudocode, SD-KL is {glue:text}`sdkl_pseudo_noise_0:.2f` without noise, {glue:text}`sdkl_pseudo_noise_10:.2f`
+# at 10 % and {glue:text}`sdkl_pseudo_noise_90:.2f` at 90 %.
 #
 # ## Edge cases
 #
