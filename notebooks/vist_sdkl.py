@@ -76,8 +76,11 @@ for x, name, col in [(target, "target", "k"), (pred, "prediction (10 % noise)", 
     w, h, l, r = peak_widths(xc, pk, rel_height=1.0)
     axes[0].plot(t[seg], x[seg], color=col, lw=0.9, label=name)
     keep = (pk >= seg.start) & (pk < seg.stop)
-    axes[0].hlines(h[keep], l[keep], r[keep], color=col, lw=2, alpha=0.5)
+    # a peak's base can reach past the window shown: cut the bar at the window's edges
+    axes[0].hlines(h[keep], np.maximum(l[keep], seg.start), np.minimum(r[keep], seg.stop - 1), color=col, lw=2,
+                   alpha=0.5)
 axes[0].axhline(1.0, color="0.5", ls=":", lw=0.8)
+axes[0].set_xlim(seg.start, seg.stop - 1)
 axes[0].set_xlabel("frame"); axes[0].set_ylabel("rate"); axes[0].legend(fontsize=7)
 wt, wp = peak_widths_trace(target), peak_widths_trace(pred)
 grid = support_grid(np.concatenate([wt, wp]), 0.5)
@@ -96,7 +99,7 @@ glue("fig_sdkl_widths", fig)
 # ```{glue:figure} fig_sdkl_widths
 # :name: fig-sdkl-widths
 # Left: a mock firing rate and a noisy prediction with each peak's full width at its base (bars; widths are
-# measured on the trace clipped at 1, dotted). Right: the two width distributions and their KDEs
+# measured on the trace clipped at 1, dotted; bars are cut at the edges of the 120 frames shown). Right: the two width distributions and their KDEs
 # (bandwidth α² × std, α = 0.5) on the common grid. Mock traces ({glue:text}`data_label`).
 # ```
 #
@@ -127,7 +130,9 @@ fig, ax = plt.subplots(figsize=(5.5, 3))
 for c in df.columns:
     ax.plot(df.index * 100, df[c], marker="o", label=c)
 ax.plot(paper_fig.index * 100, paper_fig.values, "k*", ms=10, label="paper (digitised)")
-ax.set_xlabel("noise (%)"); ax.set_ylabel("SD-KL (median over repeats)"); ax.legend(fontsize=7)
+# the pseudocode's 1000 penalty would flatten a linear axis: linear below 1, logarithmic above
+ax.set_yscale("symlog", linthresh=1.0)
+ax.set_xlabel("noise (%)"); ax.set_ylabel("SD-KL (median over repeats, symlog)"); ax.legend(fontsize=7)
 glue("fig_sdkl_noise", fig)
 df.join(paper_fig, how="left").round(3)
 
@@ -139,7 +144,7 @@ df.join(paper_fig, how="left").round(3)
 # written (α = 0.3 without squaring, ±3·Var grid, traces clipped to [0, 1] before peak finding, scores clipped to
 # [0, 1000]); stars: the supplement's Fig. 1 (≈0 at 0 %, ≈10 at 10 %, ≈15 at 90 %, digitised). Mock traces
 # ({glue:text}`data_label`); the supplement's noise model is not given, so only the shape (0 at no noise, a jump,
-# then a slow rise) is comparable.
+# then a slow rise) is comparable. The y axis is linear below 1 and logarithmic above.
 # ```
 #
 # By the pseudocode, SD-KL is {glue:text}`sdkl_pseudo_noise_0:.2f` without noise, {glue:text}`sdkl_pseudo_noise_10:.2f`

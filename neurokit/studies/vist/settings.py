@@ -143,7 +143,8 @@ class ViSTSettings:
 #: ``paper``: the authors' recipe and model sizes on the real recordings (a GPU).
 PROFILES = {
     "smoke": ViSTSettings(profile="smoke", video_layers=2, video_dim=4, epochs=2, batches_per_epoch=1, batch_size=1,
-                          window=40, curve_every=1, check_seeds=(1,), ablations=("vist_no_adaln", "vist_rmse_only"),
+                          window=40, curve_every=1, check_seeds=(1,),
+                          ablations=("vist_no_adaln", "vist_no_cmst", "vist_rmse_only"),
                           layers=("B1",), layer_input_size=64, cell_counts=(6, 2, 1), top_k=2, n_jobs=1),
     "embedded": ViSTSettings(),
     "paper": ViSTSettings(profile="paper", video_layers=6, video_dim=256, paper_recipe=True, standardize=False,
