@@ -35,6 +35,7 @@ profile = "embedded"
 seed = 0  # at least 0; simulation, fold and permutation seed
 n_clips = None  # at least 20; training clips (None: the profile's value)
 n_subjects = None  # in [1, 10]; subjects (None: the profile's value)
+scheduler = "joblib"  # where the fits run: joblib, sequential, dask (local cluster) or a Dask address tcp://host:port
 overrides = {}  # any other field of studies.encoding.families.Settings, by name
 
 # %%
@@ -47,7 +48,8 @@ from neurokit.studies.encoding import families, figures, inference, published
 
 set_style()
 label = glue_profile(profile)
-settings = families.settings(profile, seed=seed, n_clips=n_clips, n_subjects=n_subjects, **overrides)
+settings = families.settings(profile, seed=seed, n_clips=n_clips, n_subjects=n_subjects, scheduler=scheduler,
+                             **overrides)
 result = families.run(settings)
 labels, rois = result.labels, result.rois
 glue("n_models", len(settings.models))

@@ -109,7 +109,7 @@ if costs is not None:
 # **Fits.** {glue:text}`i_blocks` network blocks × {glue:text}`i_voxels` ROI voxels of the 10 subjects gives
 # {glue:text}`i_fits` per-voxel ridge fits. They are cheap one by one (closed form, shared decompositions, one
 # penalty per voxel by cross-validation) and independent across (network, block, subject): that is the unit a
-# cluster shares. With `neurokit.sweep.run_sweep`, each such task is one job; a Dask cluster
+# cluster shares. With `neurokit.regression.sweep.run_sweep`, each such task is one job; a Dask cluster
 # (`dask.distributed.LocalCluster`, or a `dask-jobqueue` cluster on a batch system) runs them on its workers, and
 # a task whose worker dies is run again elsewhere.
 

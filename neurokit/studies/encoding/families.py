@@ -21,7 +21,7 @@ from neurokit.errors import InputError
 from neurokit.stats import fdr_bh, significance_mark, welch_ttest
 from neurokit.studies.encoding import _settings, inference, published
 from neurokit.studies.encoding.inputs import load_inputs
-from neurokit.studies.encoding.layers import encode_models
+from neurokit.studies.encoding.layers import check_scheduler, encode_models
 
 __all__ = ["Settings", "settings", "FamiliesResult", "run", "CONTRASTS", "FIG4_PAIRS", "family_labels",
            "backbone", "family_tests", "paper_vs_run", "effect_direction_summary"]
@@ -63,7 +63,11 @@ class Settings:
     six_models : tuple of str
         The Fig. 4c comparison (video models of the roster).
     n_jobs : int
-        Worker processes for the feature extraction of models not yet in the cache.
+        Worker processes for the feature extraction of models not yet in the cache, and for the encodings.
+    scheduler : str
+        Where the encodings run (see :func:`neurokit.studies.encoding.layers.encode_models`): ``"joblib"``
+        (worker processes), ``"sequential"``, ``"dask"`` (a local Dask cluster of ``n_jobs`` workers) or the
+        address of a running Dask scheduler (``"tcp://host:8786"``).
     """
 
     profile: str
@@ -79,8 +83,10 @@ class Settings:
     six_models: tuple = ("x3d_xs.k400", "x3d_s.k400", "slow_r50_8x8.k400", "slow_r50_8x8.charades",
                          "slowfast_r50_8x8.k400", "slowfast_r50_8x8.charades")
     n_jobs: int = 1
+    scheduler: str = "joblib"
 
     def __post_init__(self):
+        check_scheduler(self.scheduler)
         _settings.check_nonnegative(self, "seed", "n_subjects", "n_clips")
         _settings.check_positive(self, "n_folds", "inner_cv", "n_permutations", "n_jobs")
         _settings.check_fraction(self, "test_fraction", 0.0, 1.0 / self.n_folds)
@@ -359,7 +365,7 @@ def run(s: Settings) -> FamiliesResult:
                          n_folds=s.n_folds, test_fraction=s.test_fraction, n_jobs=s.n_jobs)
     responses = inputs.all_responses()
     encodings = encode_models({m: inputs.features[m] for m in s.models}, responses, inputs.folds, n_jobs=s.n_jobs,
-                              inner_cv=s.inner_cv, n_components=s.n_components, seed=s.seed)
+                              scheduler=s.scheduler, inner_cv=s.inner_cv, n_components=s.n_components, seed=s.seed)
     layers = pd.concat([e.scores.assign(model=m) for m, e in encodings.items()], ignore_index=True)
     chosen = pd.concat([e.chosen.assign(model=m) for m, e in encodings.items()], ignore_index=True)
     per_subject = chosen.groupby(["model", "subject", "roi"], as_index=False)["r"].mean()

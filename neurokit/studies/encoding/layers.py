@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -20,7 +21,8 @@ from neurokit.regression import DEFAULT_ALPHAS, RidgeCV, standardize_reduce
 from neurokit.stats import pearsonr
 from neurokit.studies.encoding import _cache
 
-__all__ = ["single_threaded", "BlockEncoding", "encode_blocks", "encode_model", "encode_models",
+__all__ = ["single_threaded", "BlockEncoding", "encode_blocks", "encode_model", "encode_models", "SCHEDULERS",
+           "check_scheduler",
            "choose_block_per_fold", "model_features", "stack_rois", "reduce_block"]
 
 
@@ -245,7 +247,32 @@ def _encode_worker(model, features, responses, folds, kw):
     return encode_model(model, features, responses, folds, **kw)
 
 
-def encode_models(features, responses, folds, n_jobs=1, **kw):
+#: How :func:`encode_models` runs its models: in worker processes (``"joblib"``), in this process
+#: (``"sequential"``), on a local Dask cluster (``"dask"``), or on an existing Dask cluster given by its address
+#: (``"tcp://host:8786"``).
+SCHEDULERS = ("joblib", "sequential", "dask")
+
+
+def check_scheduler(scheduler: str) -> str:
+    """``scheduler`` if it names an engine of :data:`SCHEDULERS` or a Dask scheduler address, else an error."""
+    if isinstance(scheduler, str) and (scheduler in SCHEDULERS or "://" in scheduler):
+        return scheduler
+    raise InputError(f"scheduler must be one of {SCHEDULERS} or a Dask scheduler address such as "
+                     f"'tcp://10.0.0.1:8786'; got {scheduler!r}.")
+
+
+@single_threaded
+def _sweep_task(task, features, responses, folds, kw, hook=None):
+    """One sweep task: encode one model into the shared result cache; report its per-voxel fits."""
+    if hook is not None:
+        hook(task)
+    model = task["model"]
+    enc = encode_model(model, features[model], responses, folds, **{**kw, "cache": True})
+    n_voxels = sum(len(v) for v in enc.labels.values())
+    return {"n_fits": int(n_voxels * len(features[model])), "blocks": len(features[model])}
+
+
+def encode_models(features, responses, folds, n_jobs=1, scheduler="joblib", hook=None, **kw):
     """:func:`encode_model` for several models, in ``n_jobs`` worker processes (one BLAS thread each).
 
     Parameters
@@ -253,6 +280,15 @@ def encode_models(features, responses, folds, n_jobs=1, **kw):
     features : mapping of model to mapping of block to ndarray
     responses, folds : see :func:`encode_blocks`
     n_jobs : int
+        Worker processes (``"joblib"``) or local Dask workers (``"dask"``).
+    scheduler : str
+        One of :data:`SCHEDULERS` or a Dask scheduler address. With Dask, each model is one task of
+        :func:`neurokit.regression.sweep.run_sweep`: its encoding goes to the content-keyed result cache (which
+        every worker must see, ``NEUROKIT_CACHE`` on a shared file system), a task whose worker dies is run
+        again, and the encodings returned are read back from that cache, identical to an in-process run.
+    hook : callable, optional
+        Called with each sweep task (a dict with the model's name) in the worker before it runs (logging, fault
+        injection in tests). Dask schedulers only.
     **kw
         ``alphas, inner_cv, n_components, seed, cache`` of :func:`encode_model`.
 
@@ -261,8 +297,23 @@ def encode_models(features, responses, folds, n_jobs=1, **kw):
     dict
         ``{model: BlockEncoding}`` in the order of ``features``.
     """
+    check_scheduler(scheduler)
     models = list(features)
-    if int(n_jobs) > 1 and len(models) > 1:
+    if scheduler == "dask" or "://" in scheduler:
+        from neurokit.config import cache_home
+        from neurokit.regression.sweep import run_sweep
+
+        job = _cache.array_hash([_cache.array_hash(features[m]) for m in models] + [
+            _cache.array_hash(responses), _cache.array_hash([te for _, te in folds]),
+        np.frombuffer(repr(sorted(kw.items())).encode(), dtype=np.uint8)])
+        tasks = [{"model": m} for m in models]
+        run_sweep(tasks, functools.partial(_sweep_task, features=features, responses=responses, folds=folds,
+                                           kw=kw, hook=hook),
+                  Path(cache_home()) / "sweeps" / job[:16], backend="dask", n_jobs=int(n_jobs),
+                  scheduler=None if scheduler == "dask" else scheduler, progress=False)
+        kw = {**kw, "cache": True}
+        done = [encode_model(m, features[m], responses, folds, **kw) for m in models]  # read from the cache
+    elif scheduler == "joblib" and int(n_jobs) > 1 and len(models) > 1:
         from joblib import Parallel, delayed
 
         done = Parallel(n_jobs=int(n_jobs), backend="loky")(
