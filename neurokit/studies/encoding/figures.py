@@ -291,9 +291,14 @@ def target_blocks(tests, paper, targets):
                     label="video (paper)")
         ax.set_title(t.split(".")[0], fontsize=8)
         ax.set_xticks(x, g.roi, fontsize=6)
+        ax.set_xlabel("block of the target network", fontsize=7)
     axes[0][0].set_ylabel("Pearson r")
-    axes[0][-1].legend(fontsize=6)
-    fig.tight_layout()
+    handles = {}
+    for ax in axes[0]:  # one legend for all panels: every series, the paper's dashed lines included
+        for h, lab in zip(*ax.get_legend_handles_labels()):
+            handles.setdefault(lab, h)
+    fig.legend(handles.values(), handles.keys(), loc="upper center", ncol=len(handles), fontsize=6, frameon=False)
+    fig.tight_layout(rect=(0, 0, 1, 0.9))
     return fig
 
 
