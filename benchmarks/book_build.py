@@ -5,13 +5,17 @@ Usage::
     python benchmarks/book_build.py --profile embedded            # full clean build in a fresh build dir
     python benchmarks/book_build.py --profile smoke --chapter quickstart
 
-Writes ``benchmarks/results/book_build.json``. Goals (issue "The book as a product"): clean embedded build
-≤ 20 min on 2 cores, no-change rebuild ≤ 30 s, one-chapter re-run ≤ its own run time + 30 s.
+Writes ``benchmarks/results/book_build.json``: the clean build (cold data, feature and result caches, chapters
+and site), a rebuild with nothing changed (and how many chapters it executed), the re-run of one chapter with a
+new parameter, the wall time of each chapter and of each Part, the load average before and after, and the
+commit. Goals: clean embedded build ≤ 600 s on 2 cores, no-change rebuild ≤ 10 s executing no chapter,
+one-chapter re-run ≤ its own run time + 30 s.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import os
 import platform
 import shutil
@@ -25,6 +29,16 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 from neurokit._io import atomic_write_text  # noqa: E402
 NEUROKIT = [sys.executable, "-m", "neurokit"]
+
+
+def _commit() -> str:
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True, check=True)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO,
+                               capture_output=True, text=True).stdout.strip()
+        return out.stdout.strip() + ("-dirty" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
 
 
 def timed(cmd, env) -> tuple[float, int, str]:
@@ -46,14 +60,17 @@ def main(argv=None) -> int:
     env = dict(os.environ, NEUROKIT_BUILD_DIR=str(tmp / "build"), NEUROKIT_DATA=str(tmp / "data"),
                NEUROKIT_CACHE=str(tmp / "cache"))
     record = {"profile": args.profile, "machine": f"{platform.machine()}, {os.cpu_count()} cores",
-              "load_before": os.getloadavg()[0], "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+              "load_before": os.getloadavg()[0], "loadavg_before": list(os.getloadavg()),
+              "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "commit": _commit()}
     try:
         clean, rc, log = timed(NEUROKIT + ["book", "--profile", args.profile, "-q", "--jobs", str(args.jobs)], env)
         record.update(clean_build_s=round(clean, 1), clean_build_rc=rc)
         if rc != 0:
             record["clean_build_log_tail"] = log
-        noop, rc2, _ = timed(NEUROKIT + ["book", "--profile", args.profile, "-q"], env)
-        record.update(no_change_rebuild_s=round(noop, 2), no_change_rc=rc2)
+        noop, rc2, noop_log = timed(NEUROKIT + ["book", "--profile", args.profile, "-q"], env)
+        m = re.search(r"(\d+) executed, (\d+) cached", noop_log)
+        record.update(no_change_rebuild_s=round(noop, 2), no_change_rc=rc2,
+                      no_change_executed=int(m.group(1)) if m else None)
         prov = tmp / "build" / "results" / args.profile / f"{args.chapter}.provenance.json"
         own = json.loads(prov.read_text())["wall_time_s"] if prov.is_file() else None
         rerun, rc3, _ = timed(NEUROKIT + ["run", args.chapter, "--profile", args.profile, "-q", "-p", "seed=1"], env)
@@ -63,16 +80,23 @@ def main(argv=None) -> int:
         for f in sorted((tmp / "build" / "results" / args.profile).glob("*.provenance.json")):
             per_chapter[f.name.removesuffix(".provenance.json")] = json.loads(f.read_text())["wall_time_s"]
         record["chapter_wall_times_s"] = per_chapter
-        record["goals"] = {"clean_build_s": 1200, "no_change_rebuild_s": 30, "rerun_overhead_s": 30}
+        parts = {"Part I": "encoding_", "Part II": "vist_", "Part III": "neurons_"}
+        record["part_wall_times_s"] = {
+            name: round(sum(t for c, t in per_chapter.items() if c.startswith(pre)), 1) for name, pre in parts.items()}
+        record["chapters_total_s"] = round(sum(per_chapter.values()), 1)
+        record["goals"] = {"clean_build_s": 600, "no_change_rebuild_s": 10, "no_change_executed": 0,
+                           "rerun_overhead_s": 30}
         record["load_after"] = os.getloadavg()[0]
+        record["loadavg_after"] = list(os.getloadavg())
     finally:
         if not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)
     atomic_write_text(args.out, json.dumps(record, indent=2) + "\n")
     print(json.dumps(record, indent=2))
     ok = record.get("clean_build_rc") == 0
-    print(f"clean {record['clean_build_s']} s; no-change {record['no_change_rebuild_s']} s "
-          f"(goal 30 s, ratio {record['no_change_rebuild_s'] / 30:.2f}); re-run overhead {record['rerun_overhead_s']} s")
+    print(f"clean {record['clean_build_s']} s (goal 600 s, ratio {record['clean_build_s'] / 600:.2f}); "
+          f"no-change {record['no_change_rebuild_s']} s executing {record.get('no_change_executed')} chapters "
+          f"(goal 10 s, ratio {record['no_change_rebuild_s'] / 10:.2f}); re-run overhead {record['rerun_overhead_s']} s")
     return 0 if ok else 1
 
 

@@ -22,37 +22,33 @@
 # [Algonauts 2021](../data/algonauts2021.md) and [BOLD Moments](../data/bold_moments.md). In the `smoke` and
 # `embedded` profiles both are simulated in their real on-disk layouts (`neurokit.sim.brain`): ROIs built as
 # *dynamic* take 50–85 % of their stimulus-driven variance from motion features, *static* ones (FFA, PPA)
-# none, and a planted directed connectivity passes each source's stimulus drive on to its targets (only its
-# appearance part into the static ROIs). This chapter shows the sizes,
-# the ROIs on the MNI152 template and the noise ceilings the later chapters are measured against.
+# none, and a planted directed coupling passes each source's stimulus drive on to its targets (only its
+# appearance part into the static ROIs). This chapter shows the sizes, the ROIs on the MNI152 template, the
+# planted coupling, and the noise ceilings the later chapters are measured against.
 
 # %% tags=["parameters"]
 profile = "embedded"
-seed = 0
+seed = 0  # at least 0; simulation, fold and permutation seed
+overrides = {}  # any other field of studies.encoding.dataset.Settings, by name
 
 # %%
 import numpy as np
-import pandas as pd
 
 from neurokit.book import glue, glue_profile
-from neurokit.catalog import algonauts2021
-from neurokit.data import load_algonauts2021
 from neurokit.plotting import set_style
-from neurokit.plotting.brain import plot_region_graph, plot_roi_values
-from neurokit.stats import split_half_noise_ceiling
+from neurokit.plotting.brain import plot_roi_values
+from neurokit.studies.encoding import dataset, figures
 
 set_style()
 label = glue_profile(profile)
-root = algonauts2021.ensure(profile, seed=seed)
-data = load_algonauts2021(root, average_repeats=False)
-rois = list(data.rois)
-glue("n_train", data.n_train)
-glue("n_videos", len(data.video_paths))
-glue("n_subjects", len(data.subjects))
-sizes = pd.DataFrame({s: {r: data.n_voxels(s, r) for r in rois} for s in data.subjects})
-glue("n_voxels_total", int(sizes.to_numpy().sum()))
-glue("table_sizes", sizes)
-sizes
+result = dataset.run(dataset.settings(profile, seed=seed, **overrides))
+rois = result.rois
+glue("n_train", result.n_train)
+glue("n_videos", result.n_videos)
+glue("n_subjects", result.n_subjects)
+glue("n_voxels_total", int(result.sizes.to_numpy().sum()))
+glue("table_sizes", result.sizes)
+result.sizes
 
 # %% [markdown]
 # {glue:text}`n_videos` videos ({glue:text}`n_train` with responses), {glue:text}`n_subjects` subjects,
@@ -60,63 +56,80 @@ sizes
 #
 # ## Noise ceilings
 #
-# Per voxel, the split-half reliability of the 3 training repetitions with the Spearman–Brown correction
-# (`split_half_noise_ceiling`), i.e. the fraction of reproducible variance of the 3-repeat mean; its square
-# root bounds the Pearson r any model can reach. In the simulation the planted value is known
-# (`ncsnr²/(ncsnr² + 1/3)`), so the estimate can be checked: mean absolute difference per ROI
-# {glue:text}`nc_error:.3f`.
+# Two estimates per voxel from the 3 repetitions of the training clips, each the fraction of the variance of
+# the 3-repeat mean that is reproducible (its square root bounds the Pearson r any model can reach):
+#
+# * **split-half** with the Spearman–Brown correction (`neurokit.stats.split_half_noise_ceiling`, the
+#   Algonauts 2021 scoring convention): with 3 repeats the halves hold 1 and 2 repeats, and the ×2 correction,
+#   made for two equal halves, does not reach the 3-repeat mean;
+# * **ncsnr** (`neurokit.stats.ncsnr`, `noise_ceiling_from_ncsnr`; the GLMsingle / NSD / BOLD Moments
+#   convention, Prince et al. 2022): `NC = ncsnr²/(ncsnr² + 1/n)` with `n = 3`, from the across-repeat variance
+#   of every repeat.
+#
+# In the simulation the planted value is known (`ncsnr²/(ncsnr² + 1/3)` per voxel). Mean over ROIs of
+# estimate − planted: split-half {glue:text}`nc_bias_split_half:+.3f`, ncsnr {glue:text}`nc_bias_ncsnr:+.3f`;
+# the split-half estimate is below the planted value in {glue:text}`nc_split_half_low` of
+# {glue:text}`n_rois` ROIs, the ncsnr estimate in {glue:text}`nc_ncsnr_low`.
 
 # %%
-rows = []
-gt = None
-if data.simulated:
-    from neurokit.sim.brain import load_ground_truth
-
-    gt = load_ground_truth(root)
-for s in data.subjects:
-    for r in rois:
-        rel = split_half_noise_ceiling(data.responses[s][r], rng=seed)
-        row = {"subject": s, "roi": r, "estimated": float(np.mean(rel)),
-               "ceiling_r": float(np.mean(np.sqrt(np.clip(rel, 0, None))))}
-        if gt is not None:
-            row["planted"] = float(np.mean(gt.get(s, r, "nc_n3")))
-        rows.append(row)
-nc = pd.DataFrame(rows)
-per_roi = nc.groupby("roi", sort=False).mean(numeric_only=True).reindex(rois)
-glue("nc_error", float((per_roi["estimated"] - per_roi["planted"]).abs().mean()) if gt is not None else float("nan"))
+per_roi = result.ceilings.groupby("roi", sort=False).mean(numeric_only=True).reindex(rois)
+per_roi["ceiling_r"] = np.sqrt(per_roi["ncsnr"].clip(lower=0))
+glue("n_rois", len(rois))
+if result.simulated:
+    bias = per_roi[["split_half", "ncsnr"]].sub(per_roi["planted"], axis=0)
+    glue("nc_bias_split_half", float(bias["split_half"].mean()))
+    glue("nc_bias_ncsnr", float(bias["ncsnr"].mean()))
+    glue("nc_error_split_half", float(bias["split_half"].abs().mean()))
+    glue("nc_error_ncsnr", float(bias["ncsnr"].abs().mean()))
+    glue("nc_error", float(bias["ncsnr"].abs().mean()))
+    glue("nc_split_half_low", int((bias["split_half"] < 0).sum()))
+    glue("nc_ncsnr_low", int((bias["ncsnr"] < 0).sum()))
+else:
+    for k in ("nc_bias_split_half", "nc_bias_ncsnr", "nc_error_split_half", "nc_error_ncsnr", "nc_error"):
+        glue(k, float("nan"))
+    glue("nc_split_half_low", "n/a (real data)")
+    glue("nc_ncsnr_low", "n/a (real data)")
 glue("table_nc", per_roi.round(3))
 per_roi.round(3)
 
 # %%
-fig = plot_roi_values(per_roi["ceiling_r"].to_dict(), title="noise ceiling (r)")
+fig = figures.noise_ceilings(per_roi)
+glue("fig_nc", fig)
+
+# %% [markdown]
+# ```{glue:figure} fig_nc
+# :name: fig-enc-nc
+# Noise ceiling per ROI (mean over voxels and subjects, fraction of variance of the 3-repeat mean): split-half
+# with Spearman–Brown, ncsnr-based, and (simulated data) the planted value. {glue:text}`data_label`.
+# ```
+
+# %%
+fig = plot_roi_values(per_roi["ceiling_r"].to_dict(), title="noise ceiling (r, ncsnr-based)")
 glue("fig_rois", fig)
 
 # %% [markdown]
 # ```{glue:figure} fig_rois
 # :name: fig-enc-rois
 # The nine ROIs on nilearn's MNI152 template, coloured by the mean noise ceiling in r (square root of the
-# split-half reliability). Marker positions are **approximate, literature-typical MNI coordinates for display
+# ncsnr-based ceiling). Marker positions are **approximate, literature-typical MNI coordinates for display
 # only** (the simulation's voxels live on a pseudo-anatomical grid, and nilearn ships no visual-area atlas).
 # {glue:text}`data_label`.
 # ```
 #
-# ## Dynamic and static ROIs, planted connectivity
+# ## Dynamic and static ROIs, planted coupling
 
 # %%
-if gt is not None:
-    order = [list(gt.rois).index(r) for r in rois]
-    planted = np.asarray(gt.connectivity)[np.ix_(order, order)]
-    truth = pd.DataFrame({"motion share": [gt.model["motion_share"][r] for r in rois],
-                          "dynamic": [r in gt.dynamic_rois for r in rois]}, index=rois)
-    glue("table_truth", truth)
-    glue("dynamic_rois", ", ".join(r for r in rois if r in gt.dynamic_rois))
-    glue("static_rois", ", ".join(r for r in rois if r not in gt.dynamic_rois))
-    fig = plot_region_graph(planted, rois, title="planted coupling")
+if result.simulated:
+    glue("table_truth", result.truth)
+    glue("dynamic_rois", ", ".join(r for r in rois if result.truth.loc[r, "dynamic"]))
+    glue("static_rois", ", ".join(r for r in rois if not result.truth.loc[r, "dynamic"]))
+    glue("n_connections", int((result.planted > 0).sum()))
+    fig = figures.directed_graph(result.planted, rois, title="planted coupling (arrow: source → target)")
 else:
-    planted = None
     glue("dynamic_rois", "n/a (real data)")
     glue("static_rois", "n/a (real data)")
-    fig = plot_region_graph(np.zeros((len(rois), len(rois))), rois, title="no ground truth on real data")
+    glue("n_connections", 0)
+    fig = figures.directed_graph(np.zeros((len(rois), len(rois))), rois, title="no ground truth on real data")
 glue("fig_planted", fig)
 
 # %% [markdown]
@@ -124,6 +137,7 @@ glue("fig_planted", fig)
 #
 # ```{glue:figure} fig_planted
 # :name: fig-enc-planted
-# The planted inter-region connectivity (edges drawn undirected; positions approximate, for display only).
-# {glue:text}`data_label`.
+# The planted directed coupling ({glue:text}`n_connections` connections): an arrow from source to target, its
+# width proportional to the planted weight; a pair coupled both ways has two curved arrows. Positions are a
+# schematic of the hierarchy, not anatomy. {glue:text}`data_label`.
 # ```

@@ -31,17 +31,21 @@
 #   fields (RFs) — linear ON and OFF cells (difference-of-Gaussians × biphasic temporal filter) and ON-OFF cells
 #   that sum full-wave-rectified local-contrast subunits with contrast gain control (nonlinear spatial
 #   integration: near-zero linear white-noise STA, although a linear model still picks up part of their response
-#   to the movies' luminance transients) — a softplus nonlinearity and Poisson spikes with repeated trials; two
-#   movies of the paper's lengths drawn from one procedural world (textured objects moving over textured
-#   backgrounds, camera pans; movie 2 has other objects, textures, backgrounds and trajectories), as the paper's
-#   two movies are both natural movies. Tokens come from a **stand-in** for DINOv2: pixel patches on the 16×16
+#   to the movies' luminance transients) — a softplus nonlinearity and Poisson spikes with repeated trials.
+#   **Movie 1** (1800 frames) shows scenes of a procedural world (textured objects moving over textured
+#   backgrounds, camera pans); its second half continues the first half's scenes, so the within-movie split into
+#   halves conserves pixel context, as the authors' within-movie protocol does. **Movie 2** (1600 frames) comes
+#   at three rungs of a context-shift ladder: another draw of the same world, new objects and textures with the
+#   same statistics, and a change of stimulus class (drifting 1/f² noise textures with global contrast
+#   flicker). Tokens come from a **stand-in** for DINOv2: pixel patches on the 16×16
 #   grid (each token = its patch's pixels as contrast, the patch mean and its local contrast energy), a
 #   transparent version of DINOv2's linear patch embedding without the pretrained transformer (random-init CNN in
 #   `smoke`; ImageNet EfficientNet-Lite0 in the full-size `paper` simulation). RF maps come from a simulated
 #   white-noise experiment (spike-triggered averages), as such maps are usually made.
 # * **What it can show**: whether the pipeline recovers structure that is known to be there (RFs, the
-#   within- vs cross-movie gap caused by a change of movie, whether rich features help for
-#   nonlinear cells — Vi-ST 3 reports what this build finds). **What it cannot show**: anything about real salamander RGCs or about DINOv2 itself.
+#   within- vs cross-movie gap as the test movie moves away from the training scenes, rung by rung; whether rich
+#   features help for nonlinear cells — Vi-ST 3 reports what this build finds). **What it cannot show**: anything
+#   about real salamander RGCs or about DINOv2 itself.
 # ```
 
 # %% tags=["parameters"]
@@ -58,14 +62,16 @@ import pandas as pd
 
 from neurokit.book import glue, glue_profile
 from neurokit.catalog import retina as retina_data
-from neurokit.data.retina import load_retina, load_truth, noise_ceiling_cc
+from neurokit.data.retina import load_truth, noise_ceiling_cc
 from neurokit.plotting import set_style
 from neurokit.stats.rf import rf_agreement, true_rf_on_grid
+from neurokit.studies.vist.stimuli import ladder_statistics, read_movies
 
 set_style()
 label = glue_profile(profile)
 root = retina_data.ensure(profile, seed=seed)
-m1, m2 = load_retina(root, "movie1"), load_retina(root, "movie2")
+m1, cross = read_movies(root)
+m2 = cross["MOVIE03"]
 card = json.loads((root / "card.json").read_text()) if (root / "card.json").exists() else {}
 simulated = m1.rate_true is not None
 
@@ -76,11 +82,13 @@ glue("n_frames_2", m2.n_frames)
 glue("feat_dim", int(m1.features.shape[-1]))
 glue("extractor", str(m1.attrs.get("feature_extractor", "dinov2 (paper)")))
 pd.DataFrame({
-    "movie (code name)": [m1.movie, m2.movie], "paper name": ["movie 1", "movie 2"],
-    "frames": [m1.n_frames, m2.n_frames], "cells": [m1.n_cells, m2.n_cells],
-    "features": [str(m1.features.shape[1:]), str(m2.features.shape[1:])],
-    "split_train / split_test": [f"{len(m1.split_train)} / {len(m1.split_test)}", f"{len(m2.split_train)} / {len(m2.split_test)}"],
-    "paper frames": [1800, 1600],
+    "movie (code name)": [m1.movie, *cross], "paper name": ["movie 1", *(["movie 2"] * len(cross))],
+    "ladder rung": [m1.attrs.get("ladder_rung", "movie 1"),
+                    *[d.attrs.get("ladder_rung", "movie 2") for d in cross.values()]],
+    "frames": [m1.n_frames, *[d.n_frames for d in cross.values()]],
+    "cells": [m1.n_cells, *[d.n_cells for d in cross.values()]],
+    "features": [str(m1.features.shape[1:]), *[str(d.features.shape[1:]) for d in cross.values()]],
+    "split_train / split_test": [f"{len(d.split_train)} / {len(d.split_test)}" for d in (m1, *cross.values())],
 }).set_index("movie (code name)")
 
 # %% [markdown]
@@ -89,29 +97,48 @@ pd.DataFrame({
 # `{glue:text}`extractor``. The paper has 90 cells, 1800 / 1600 frames and 1024-d DINOv2 ViT-L/14 tokens; the
 # embedded population is smaller because Vi-ST's width equals the number of cells and it must train on 2 CPU cores.
 #
-# ## The two movies
+# ## Movie 1 and the ladder of movie 2
+#
+# Movie 1 is cut into halves (`split_train` / `split_test`), and its second half shows the next 3 s of the same
+# scenes as the first half: the same backgrounds, objects and textures, later in time. Movie 2 comes at three rungs,
+# each changing one thing about the stimulus and keeping the pixel mean and RMS contrast of movie 1:
+#
+# 1. `same_world` (`MOVIE03`, the paper's "movie 2"): another draw of movie 1's world (the same object classes,
+#    silhouettes, textures and backgrounds, in new arrangements and trajectories);
+# 2. `novel_world` (`MOVIE03_NOVEL`): objects, silhouettes, textures and backgrounds that never occur in movie 1,
+#    with its scene structure, object sizes and counts, speeds and camera pans;
+# 3. `noise_flicker` (`MOVIE03_NOISE`): a change of stimulus class: drifting, jittering 1/f² noise textures whose
+#    contrast flickers globally, no objects.
 
 # %%
-fig, axes = plt.subplots(2, 6, figsize=(9, 3.3))
-for row, d in enumerate((m1, m2)):
+show = [(m1, "movie 1"), *[(d, d.attrs.get("ladder_rung", d.movie)) for d in cross.values()]]
+fig, axes = plt.subplots(len(show), 6, figsize=(9, 1.55 * len(show)))
+for row, (d, name) in enumerate(show):
     for k, t in enumerate(np.linspace(0, d.n_frames - 1, 6).astype(int)):
         axes[row, k].imshow(d.stimulus[t], cmap="gray", vmin=0, vmax=255)
         axes[row, k].set_xticks([]); axes[row, k].set_yticks([])
-        axes[row, k].set_title(f"{d.movie} t={t}", fontsize=7)
-stats = pd.DataFrame({
-    "contrast (pixel std)": [d.stimulus.std() for d in (m1, m2)],
-    "mean |frame difference|": [np.abs(np.diff(d.stimulus.astype(float), axis=0)).mean() for d in (m1, m2)],
-    "mean rate (spikes/frame)": [d.spike_avg.mean() for d in (m1, m2)],
-}, index=[m1.movie, m2.movie])
+        axes[row, k].set_title(f"{name} t={t}", fontsize=7)
+stats = ladder_statistics(m1, cross, seed=seed)
+stats["mean rate (spikes/frame)"] = [m1.spike_avg[m1.split_test].mean(), *[d.spike_avg.mean() for d in cross.values()]]
 glue("fig_vist_movies", fig)
+glue("ladder_stats", stats)
+for lv, row in stats.set_index("level").iterrows():
+    glue(f"context_distance_L{lv}", float(row["context distance"]))
+glue("n_rungs", int(len(cross)))
 stats.round(3)
 
 # %% [markdown]
 # ```{glue:figure} fig_vist_movies
 # :name: fig-vist-movies
-# Frames of the two movies ({glue:text}`data_label`): clips of one procedural world (textured objects over
-# textured backgrounds, camera pans); movie 2 shows other objects, textures, backgrounds and trajectories.
+# Frames of movie 1 and of each rung of movie 2 ({glue:text}`data_label`).
 # ```
+#
+# The table measures each test set against movie 1's training half. The pixel mean and RMS contrast are matched
+# by construction; the **context distance** is the median distance from a test patch (8 × 8 px, mean removed) to
+# its nearest neighbour among the training frames' patches, relative to the same for movie 1's held-out half: it
+# is {glue:text}`context_distance_L1:.1f`, {glue:text}`context_distance_L2:.1f` and {glue:text}`context_distance_L3:.1f`
+# times the within-movie distance on the three rungs. The noise rung also changes much faster from frame to
+# frame (its textures jitter), part of what a change of stimulus class means.
 #
 # ## The population: true and estimated receptive fields
 

@@ -36,6 +36,9 @@
 # KL(P_target ‖ P_pred). `sdkl_trace(target, pred)` is the per-trace function (`calc_scores(target, pred)`,
 # paper direction); `spike_kde_divergence(pred, target)` is the wrapper (code direction by default,
 # `direction="paper"` as an option). Our wrapper works on copies (the authors' mutates the caller's tensors).
+# `sdkl_trace_pseudocode` and `spike_kde_divergence_pseudocode` implement the supplement's Algorithm 1 as
+# written (where it is silent — fewer than two peaks, equal widths, an underflowing density — they score 1000,
+# the clip value).
 
 # %% tags=["parameters"]
 profile = "embedded"
@@ -52,7 +55,9 @@ from scipy.signal import find_peaks, peak_widths
 
 from neurokit.book import glue, glue_profile
 from neurokit.plotting import set_style
-from neurokit.vist.metrics import kde_on_grid, support_grid, peak_widths_trace, sdkl_trace, spike_kde_divergence
+from neurokit.studies.vist import published
+from neurokit.vist.metrics import (kde_on_grid, peak_widths_trace, sdkl_trace, sdkl_trace_pseudocode,
+                                   spike_kde_divergence, support_grid)
 
 set_style()
 label = glue_profile(profile)
@@ -71,8 +76,11 @@ for x, name, col in [(target, "target", "k"), (pred, "prediction (10 % noise)", 
     w, h, l, r = peak_widths(xc, pk, rel_height=1.0)
     axes[0].plot(t[seg], x[seg], color=col, lw=0.9, label=name)
     keep = (pk >= seg.start) & (pk < seg.stop)
-    axes[0].hlines(h[keep], l[keep], r[keep], color=col, lw=2, alpha=0.5)
+    # a peak's base can reach past the window shown: cut the bar at the window's edges
+    axes[0].hlines(h[keep], np.maximum(l[keep], seg.start), np.minimum(r[keep], seg.stop - 1), color=col, lw=2,
+                   alpha=0.5)
 axes[0].axhline(1.0, color="0.5", ls=":", lw=0.8)
+axes[0].set_xlim(seg.start, seg.stop - 1)
 axes[0].set_xlabel("frame"); axes[0].set_ylabel("rate"); axes[0].legend(fontsize=7)
 wt, wp = peak_widths_trace(target), peak_widths_trace(pred)
 grid = support_grid(np.concatenate([wt, wp]), 0.5)
@@ -84,18 +92,20 @@ axes[1].set_xlabel("spike duration (frames)"); axes[1].legend(fontsize=7)
 fig.tight_layout()
 glue("sdkl_example", sdkl_trace(target, pred))
 glue("sdkl_example_wrapper", spike_kde_divergence(pred[None], target[None])[0])
+glue("sdkl_example_pseudo", sdkl_trace_pseudocode(target, pred))
 glue("fig_sdkl_widths", fig)
 
 # %% [markdown]
 # ```{glue:figure} fig_sdkl_widths
 # :name: fig-sdkl-widths
 # Left: a mock firing rate and a noisy prediction with each peak's full width at its base (bars; widths are
-# measured on the trace clipped at 1, dotted). Right: the two width distributions and their KDEs
+# measured on the trace clipped at 1, dotted; bars are cut at the edges of the 120 frames shown). Right: the two width distributions and their KDEs
 # (bandwidth α² × std, α = 0.5) on the common grid. Mock traces ({glue:text}`data_label`).
 # ```
 #
 # Here SD-KL = {glue:text}`sdkl_example:.2f` in the paper's direction (KL(P_pred ‖ P_target)) and
-# {glue:text}`sdkl_example_wrapper:.2f` from the code's wrapper (KL(P_target ‖ P_pred)).
+# {glue:text}`sdkl_example_wrapper:.2f` from the code's wrapper (KL(P_target ‖ P_pred)); the supplement's
+# pseudocode, as written, gives {glue:text}`sdkl_example_pseudo:.2f`.
 #
 # ## SD-KL against noise: the supplement's baseline figure
 
@@ -108,25 +118,37 @@ for lvl in noise_levels:
         s_code = spike_kde_divergence(p[None], target[None])[1][0]
         s_paper = spike_kde_divergence(p[None], target[None], direction="paper")[1][0]
         s_alpha = spike_kde_divergence(p[None], target[None], bandwidth_factor=0.3)[1][0]
-        rows.append({"noise": lvl, "code (α=0.5)": s_code, "paper direction": s_paper, "α=0.3": s_alpha})
+        s_pseudo = sdkl_trace_pseudocode(target, p)
+        rows.append({"noise": lvl, "code (α=0.5)": s_code, "code, paper direction": s_paper,
+                     "code with α=0.3 (α² bandwidth)": s_alpha, "pseudocode as written (α=0.3)": s_pseudo})
 df = pd.DataFrame(rows).groupby("noise").median()
-paper_fig = pd.Series({0.0: 0.0, 0.1: 10.0, 0.9: 15.0}, name="supplement Fig. 1 (digitised)")
+paper_fig = pd.Series(published.SDKL_NOISE, name="supplement Fig. 1 (digitised)")
+for lvl in (0.0, 0.1, 0.9):
+    pick = df.index[np.argmin(np.abs(df.index - lvl))]
+    glue(f"sdkl_pseudo_noise_{int(round(lvl * 100))}", float(df.loc[pick, "pseudocode as written (α=0.3)"]))
 fig, ax = plt.subplots(figsize=(5.5, 3))
 for c in df.columns:
     ax.plot(df.index * 100, df[c], marker="o", label=c)
 ax.plot(paper_fig.index * 100, paper_fig.values, "k*", ms=10, label="paper (digitised)")
-ax.set_xlabel("noise (%)"); ax.set_ylabel("SD-KL (median over repeats)"); ax.legend(fontsize=7)
+# the pseudocode's 1000 penalty would flatten a linear axis: linear below 1, logarithmic above
+ax.set_yscale("symlog", linthresh=1.0)
+ax.set_xlabel("noise (%)"); ax.set_ylabel("SD-KL (median over repeats, symlog)"); ax.legend(fontsize=7)
 glue("fig_sdkl_noise", fig)
 df.join(paper_fig, how="left").round(3)
 
 # %% [markdown]
 # ```{glue:figure} fig_sdkl_noise
 # :name: fig-sdkl-noise
-# SD-KL of noisy copies of the mock trace, code defaults and the paper's variants; stars: the supplement's
-# Fig. 1 (≈0 at 0 %, ≈10 at 10 %, ≈15 at 90 %, digitised). Mock traces ({glue:text}`data_label`); the exact
-# noise model of the supplement is not given, so only the shape (0 at no noise, a jump, then a slow rise) is
-# comparable.
+# SD-KL of noisy copies of the mock trace: the code's wrapper (α = 0.5), the same in the paper's direction, the
+# code's function with α = 0.3 (whose KDE bandwidth is then 0.09 × std, α²), and the supplement's pseudocode as
+# written (α = 0.3 without squaring, ±3·Var grid, traces clipped to [0, 1] before peak finding, scores clipped to
+# [0, 1000]); stars: the supplement's Fig. 1 (≈0 at 0 %, ≈10 at 10 %, ≈15 at 90 %, digitised). Mock traces
+# ({glue:text}`data_label`); the supplement's noise model is not given, so only the shape (0 at no noise, a jump,
+# then a slow rise) is comparable. The y axis is linear below 1 and logarithmic above.
 # ```
+#
+# By the pseudocode, SD-KL is {glue:text}`sdkl_pseudo_noise_0:.2f` without noise, {glue:text}`sdkl_pseudo_noise_10:.2f`
+# at 10 % and {glue:text}`sdkl_pseudo_noise_90:.2f` at 90 %.
 #
 # ## Edge cases
 #

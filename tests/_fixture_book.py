@@ -30,7 +30,7 @@ def write_book(root: Path, chapters: dict[str, str], smoke_params: dict[str, str
     (root / "notebooks" / "params" / "smoke").mkdir(parents=True)
     (root / "book").mkdir()
     (root / "_static").mkdir()
-    for f in ("_config.yml", "book/references.bib", "book/bibliography.md", *copy):
+    for f in ("_config.yml", "_static/neurokit.css", "book/references.bib", "book/bibliography.md", *copy):
         if (REPO / f).is_file():
             shutil.copy(REPO / f, root / f)
     (root / "book" / "intro.md").write_text(f"# {title}\n\n```{{tableofcontents}}\n```\n")

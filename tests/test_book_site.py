@@ -237,3 +237,19 @@ def test_figures_have_descriptive_alt_text_and_prefixed_numbers(smoke_site):
             assert not re.fullmatch(r"[./\w-]*[0-9a-f]{16,}\.(png|svg|jpg)", alt), f"{page.name}: alt is a file name"
         captions = re.findall(r'<span class="caption-number">([^<]+)</span>', html)
         assert all(c.startswith(("Book figure", "Book table")) for c in captions), (page.name, captions[:3])
+
+
+def test_claims_ledger_has_every_row_with_a_number_and_a_verdict(smoke_site):
+    """The summary's ledger (glued as ``ledger``): one row per claim of every study, none missing its number."""
+    import json
+
+    from neurokit.claims import VERDICTS
+
+    numbers = json.loads((smoke_site.results / "summary.json").read_text())["numbers"]
+    ledger = numbers["ledger"]
+    cols, rows = ledger["columns"], ledger["data"]
+    verdict = cols.index("verdict")
+    not_run = [r[cols.index("key")] for r in rows if r[verdict] == "not run"]
+    assert not not_run, f"claims without their number in this build: {not_run}"
+    assert {r[verdict] for r in rows} <= set(VERDICTS)
+    assert len(rows) == numbers["n_claims"] >= 25

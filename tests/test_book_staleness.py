@@ -41,10 +41,11 @@ def test_editing_a_neurons_model_file_touches_only_part_iii(closures):
 
 
 def test_simulators_reach_only_the_chapters_of_their_data_set(closures):
-    assert {c for c, mods in closures.items() if "sim.retina" in mods} <= {"vist_data", "vist_results"}
+    # the summary evaluates every study's claims, whose published numbers name the simulated worlds' sizes
+    assert {c for c, mods in closures.items() if "sim.retina" in mods} <= {"vist_data", "vist_results", "summary"}
     assert not {c for c, mods in closures.items() if "sim.brain" in mods} & {
         "vist_data", "vist_model", "vist_results", "vist_sdkl", "neurons_data", "neurons_decoding",
-        "neurons_reconstruction", "quickstart", "summary"}
+        "neurons_reconstruction", "quickstart"}
 
 
 def test_prose_naming_a_module_is_not_an_import(tmp_path):

@@ -138,7 +138,9 @@ def test_video_like_features_win_only_in_dynamic_rois(medium):
     ridge encoding then favours video in the dynamic ROIs (Welch test over models) and not in FFA/PPA."""
     import pandas as pd
 
-    from neurokit.studies.encoding import disjoint_test_folds, family_tests, layer_scores
+    from neurokit.studies.encoding.families import family_tests
+    from neurokit.studies.encoding.inputs import disjoint_test_folds
+    from neurokit.studies.encoding.layers import encode_blocks
 
     root, gt = medium
     data = load_algonauts2021(root)
@@ -155,7 +157,7 @@ def test_video_like_features_win_only_in_dynamic_rois(medium):
     resp = {r: data.responses["sub01"][r] for r in data.rois}
     rows = []
     for name, X in models.items():
-        df = layer_scores({"X": X}, resp, folds, inner_cv=3, n_components=None, seed=0)
+        df = encode_blocks({"X": X}, resp, folds, inner_cv=3, n_components=None, seed=0).chosen
         rows.append(df.groupby("roi", as_index=False)["r"].mean().assign(model=name))
     scores = pd.concat(rows, ignore_index=True)
     tests = family_tests(scores, pd.DataFrame(labels), contrasts=["modality"])
@@ -258,3 +260,36 @@ def test_bold_moments_reuses_a_sibling_algonauts_world_with_identical_bytes(tmp_
     reused = ensure("bold_moments", "smoke", data_home=tmp_path / "b")
     sa, sb = json.loads((alone / "checksums.json").read_text()), json.loads((reused / "checksums.json").read_text())
     assert sa == sb
+
+
+def test_resimulated_world_reproduces_the_planted_signals_and_changes_only_the_coupling(medium):
+    """resimulate_responses: with the planted matrix it gives back the stored signals; with Cᵀ or without coupling
+    every region without incoming or outgoing connections is unchanged, and the noise is the same draw."""
+    root, gt = medium
+    C = brain.connectivity_matrix()
+    resp, sig = brain.resimulate_responses(root, noise_seed=3)
+    for roi in brain.ROIS:
+        np.testing.assert_allclose(sig["sub01"][roi], gt.get("sub01", roi, "signal")[:MEDIUM.n_train], atol=1e-5)
+    r0, s0 = brain.resimulate_responses(root, connectivity=np.zeros_like(C), noise_seed=3)
+    rt, st = brain.resimulate_responses(root, connectivity=C.T, noise_seed=3)
+    for roi in brain.ROIS:
+        i = brain.ROIS.index(roi)
+        noise = resp["sub01"][roi] - sig["sub01"][roi][:, None, :]
+        np.testing.assert_allclose(r0["sub01"][roi] - s0["sub01"][roi][:, None, :], noise, atol=1e-5)
+        if C[i].sum() == 0:  # no input in C: the same signal without coupling
+            np.testing.assert_allclose(s0["sub01"][roi], sig["sub01"][roi], atol=1e-6)
+        if C[:, i].sum() == 0:  # no input in Cᵀ either
+            np.testing.assert_allclose(st["sub01"][roi], s0["sub01"][roi], atol=1e-6)
+    with pytest.raises(Exception, match="matrix"):
+        brain.resimulate_responses(root, connectivity=np.zeros((3, 3)))
+
+
+def test_world_is_the_same_rendered_by_one_or_two_workers():
+    cfg = brain.BrainSimConfig(n_train=10, n_test=4, n_subjects=1, voxel_scale=1 / 40, min_voxels=4, max_voxels=6,
+                               video=VideoWorldConfig(n_frames=6, size=16, fps=2))
+    a = brain.simulate_world(cfg, seed=2, n_jobs=1)
+    b = brain.simulate_world(cfg, seed=2, n_jobs=2)
+    np.testing.assert_array_equal(a.static, b.static)
+    np.testing.assert_array_equal(a.motion, b.motion)
+    assert a.clips == b.clips
+    np.testing.assert_array_equal(a.subjects["sub01"]["V1"]["signal"], b.subjects["sub01"]["V1"]["signal"])

@@ -82,6 +82,9 @@ def test_simulated_retina_layout_and_loader(smoke_root):
 
     d1, d2 = load_retina(smoke_root, "movie1"), load_retina(smoke_root, "MOVIE03")
     assert d1.movie == "MOVIE01" and d2.movie == "MOVIE03"
+    rungs = [load_retina(smoke_root, s) for s in ("MOVIE03", "MOVIE03_NOVEL", "MOVIE03_NOISE")]
+    assert [d.attrs["ladder_level"] for d in rungs] == [1, 2, 3] and d1.attrs["ladder_level"] == 0
+    assert [d.attrs["ladder_rung"] for d in rungs] == ["same_world", "novel_world", "noise_flicker"]
     assert d1.features.shape[1] == 256 and d1.rf.shape == (d1.n_cells, 16, 16)
     assert d1.spikes.shape[1:] == d1.spike_avg.shape
     np.testing.assert_allclose(d1.spikes.mean(0), d1.spike_avg, atol=1e-6)
@@ -233,19 +236,24 @@ def test_pixel_patch_tokens_are_the_patch_pixels():
     np.testing.assert_allclose(extract_grid_features(u8, "pixel_patch"), pixel_patch_tokens(u8 / 255.0), atol=1e-6)
 
 
-def test_run_models_in_parallel_matches_in_process(smoke_root):
-    from neurokit.data.retina import load_retina
-    from neurokit.studies.vist.experiment import run_models
+def test_run_jobs_in_parallel_matches_in_process_and_caches(smoke_root, tmp_path, monkeypatch):
+    from neurokit.studies.vist.experiment import Job, load_movies, run_jobs
 
-    m1, m2 = load_retina(smoke_root, "movie1"), load_retina(smoke_root, "movie2")
+    monkeypatch.setenv("NEUROKIT_CACHE", str(tmp_path / "cache"))
+    movies = load_movies(smoke_root)
     cfg = TrainConfig(epochs=2, batches_per_epoch=1, batch_size=1, window=40, lr=1e-3, warmup=1, swa_start=None,
                       device="cpu", eval_every=0)
-    jobs = [("vist", "vist", cfg, dict(video_layers=1, video_dim=4)), ("ln", "ln", None, {})]
-    one = run_models(jobs, m1, m2, n_jobs=1)
-    two = run_models(jobs, m1, m2, n_jobs=2)
+    jobs = [Job("vist", "vist", cfg, video_layers=1, video_dim=4), Job("ln", "ln")]
+    one = run_jobs(jobs, movies, n_jobs=1, cache=False)
+    two = run_jobs(jobs, movies, n_jobs=2, cache=True)
     assert list(one) == list(two) == ["vist", "ln"]
     for k in one:
-        for split in ("within", "cross"):
+        assert set(one[k].preds) == {"within", *movies.cross}
+        for split in one[k].preds:
             np.testing.assert_allclose(one[k].preds[split], two[k].preds[split], rtol=1e-5, atol=1e-6)
-    with pytest.raises(ValueError, match="unique"):
-        run_models(jobs + jobs[:1], m1, m2)
+    again = run_jobs(jobs, movies, n_jobs=1)  # read back from the cache
+    assert all(r.cached for r in again.values())
+    np.testing.assert_array_equal(again["vist"].preds["within"], two["vist"].preds["within"])
+    assert again["vist"].scores["within"]["cc"] == two["vist"].scores["within"]["cc"]
+    with pytest.raises(InputError, match="unique"):
+        run_jobs(jobs + jobs[:1], movies)

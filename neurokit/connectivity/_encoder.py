@@ -1,4 +1,4 @@
-"""The inter/intra-region connectivity encoder (Gamal et al., spec section 9), as an sklearn estimator.
+"""The inter/intra-region connectivity encoder (Gamal et al. 2024, Fig. 1 and Fig. 5), as an sklearn estimator.
 
 For each target region ``r`` the encoder refines the base model's predicted voxels with a linear map of the
 predicted voxels of the regions allowed by ``mode``::
@@ -26,7 +26,18 @@ predicted voxels of the regions allowed by ``mode``::
 * **Region weights** (Fig. 5c): ``C[r, s] = mean |A_rs|`` over the block's entries (inputs standardised,
   so weights are comparable across regions), then divided by the largest entry of the whole matrix (one
   global rescale to [0, 1]; the published matrix has a diagonal of 1 in every row but LOC, which a per-row
-  rescale could not give).
+  rescale could not give). A mean over ``V_s`` input weights shrinks as ``1/V_s`` when ridge spreads one
+  direction over more voxels, so large source regions get small columns whatever the coupling.
+  ``region_contributions_`` (the standard deviation of each source block's contribution) does not have that
+  size effect.
+
+What the region weights can identify. With ``inputs="crossfit"`` or ``"insample"`` the inputs are predicted
+voxels ``Ŷ = X B`` of a base model linear in the features ``X`` (n_features < n_voxels, so ``Ŷ`` is
+rank-deficient). Without noise and penalties, the least-squares map from ``Ŷ`` to ``Y`` is then
+``Ŷ⁺Y = (P_X Y)⁺ P_X Y``: the orthogonal projector onto the row space of ``P_X Y`` in voxel space, an exactly
+symmetric matrix whatever the direction of the coupling (``standardize=False`` gives exactly that map; the
+book checks it numerically). The direction of a connection is therefore not identifiable from the
+paper's model.
 """
 from __future__ import annotations
 
@@ -82,6 +93,9 @@ class ConnectivityEncoder(RegressorMixin, BaseEstimator):
         Forbid each voxel from using its own (predicted or measured) response as an input.
     random_state : int
         Seed of the cross-fitting folds.
+    standardize : bool
+        z-score the connectivity inputs (default, so that one penalty suits every input). ``False`` fits ``A``
+        on the centred inputs as they are, whose penalty-free limit is the projector of the module notes.
 
     Attributes
     ----------
@@ -104,10 +118,13 @@ class ConnectivityEncoder(RegressorMixin, BaseEstimator):
         ``mean |A_rs|`` (rows target ``r``, columns source ``s``).
     region_weights_ : ndarray of shape (n_regions, n_regions)
         ``region_weights_raw_`` divided by its maximum (values in [0, 1]).
+    region_contributions_raw_, region_contributions_ : ndarray of shape (n_regions, n_regions)
+        Standard deviation over training clips of each source block's contribution to each target voxel,
+        averaged over the target's voxels (raw, and divided by its maximum).
     """
 
     def __init__(self, base_estimator=None, mode="full", inputs="crossfit", cv=5, alphas=None,
-                 dropout=0.0, nonnegative=False, zero_diagonal=False, random_state=0):
+                 dropout=0.0, nonnegative=False, zero_diagonal=False, random_state=0, standardize=True):
         self.base_estimator = base_estimator
         self.mode = mode
         self.inputs = inputs
@@ -117,6 +134,7 @@ class ConnectivityEncoder(RegressorMixin, BaseEstimator):
         self.nonnegative = nonnegative
         self.zero_diagonal = zero_diagonal
         self.random_state = random_state
+        self.standardize = standardize
 
     # ------------------------------------------------------------------ validation
     def _validate_params(self, n_samples):
@@ -200,13 +218,67 @@ class ConnectivityEncoder(RegressorMixin, BaseEstimator):
             P = self.base_.predict(X).reshape(n, v)
         else:  # measured: the leaky reading
             P = Y.copy()
+        self._train = {"inputs": P, "kind": self.inputs, "Y": Y}
         self._fit_connectivity(P, Y)
         return self
+
+    #: Parameters :meth:`refit` may change (everything that acts after the base model).
+    REFIT_PARAMS = ("mode", "inputs", "alphas", "dropout", "nonnegative", "zero_diagonal", "standardize")
+
+    def refit(self, regions=None, **params):
+        """A copy with other connectivity settings, on the same base model and the same base predictions.
+
+        Cross-fitting the base model is most of the cost of a fit; variants of the connectivity map (``mode``,
+        ``dropout``, ``zero_diagonal``, another grouping of the voxels into regions …) share it. The result is
+        the fit a new encoder with these parameters would give on the same training data.
+
+        Parameters
+        ----------
+        regions : array-like of shape (n_voxels,), optional
+            Another region label per voxel (default: the fitted one).
+        **params
+            Any of ``REFIT_PARAMS``. ``inputs`` may switch to ``"measured"``, or stay what it was.
+
+        Returns
+        -------
+        ConnectivityEncoder
+        """
+        self._check_fitted()
+        bad = sorted(set(params) - set(self.REFIT_PARAMS))
+        if bad:
+            raise InputError(f"refit cannot change {bad} (they change the base model); allowed: "
+                             f"{list(self.REFIT_PARAMS)}. Fit a new encoder instead.")
+        new = clone(self).set_params(**params)
+        Y = self._train["Y"]
+        new._validate_params(Y.shape[0])
+        if new.inputs == "measured":
+            P = Y
+        elif new.inputs == self._train["kind"]:
+            P = self._train["inputs"]
+        else:
+            raise InputError(f"refit cannot switch inputs from {self._train['kind']!r} to {new.inputs!r}; fit a "
+                             "new encoder.")
+        for name in ("base_", "n_features_in_", "_y_1d"):
+            setattr(new, name, getattr(self, name))
+        if regions is None:
+            new.regions_, new.voxel_region_ = self.regions_, self.voxel_region_
+        else:
+            regions = np.asarray(regions)
+            if regions.shape != (Y.shape[1],):
+                raise InputError(f"regions must give one label per voxel: shape ({Y.shape[1]},), got {regions.shape}.")
+            names = list(dict.fromkeys(regions.tolist()))
+            lookup = {name: i for i, name in enumerate(names)}
+            new.regions_ = np.asarray(names)
+            new.voxel_region_ = np.array([lookup[x] for x in regions.tolist()])
+        new._train = {"inputs": P, "kind": new.inputs, "Y": Y} if new.inputs != "measured" else \
+            {**self._train}
+        new._fit_connectivity(P, Y)
+        return new
 
     def _fit_connectivity(self, P, Y):
         n, v = Y.shape
         self.input_mean_ = P.mean(0)
-        scale = P.std(0)
+        scale = P.std(0) if self.standardize else np.ones(v)
         scale[scale == 0] = 1.0
         self.input_scale_ = scale
         Z = (P - self.input_mean_) / scale

@@ -17,7 +17,9 @@ __all__ = ["RetinaData", "load_retina", "MOVIES", "movie_store"]
 
 #: Paper name → store name (the paper's "movie 2" is MOVIE03 in the authors' code).
 MOVIES = {"movie1": "MOVIE01", "movie2": "MOVIE03", "MOVIE01": "MOVIE01", "MOVIE03": "MOVIE03",
-          "movie01": "MOVIE01", "movie03": "MOVIE03"}
+          "movie01": "MOVIE01", "movie03": "MOVIE03",
+          # simulated data only: the further rungs of the context-shift ladder for movie 2
+          "MOVIE03_NOVEL": "MOVIE03_NOVEL", "MOVIE03_NOISE": "MOVIE03_NOISE"}
 
 
 @dataclass(frozen=True)

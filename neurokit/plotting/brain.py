@@ -52,9 +52,24 @@ def plot_roi_values(values, title="", cmap="viridis", vmin=None, vmax=None, figu
     rois = list(values)
     v = np.array([values[r] for r in rois], dtype=float)
     fig = figure or plt.figure(figsize=(PAGE_WIDTH, 2.6))
-    plotting.plot_markers(v, roi_coords(rois), node_cmap=cmap, node_vmin=vmin, node_vmax=vmax,
-                                 node_size=60, display_mode="ortho", title=title, figure=fig, colorbar=True)
+    coords = roi_coords(rois)
+    display = plotting.plot_markers(v, coords, node_cmap=cmap, node_vmin=vmin, node_vmax=vmax, node_size=60,
+                                    display_mode="ortho", title=title, figure=fig, colorbar=True)
+    _label_nodes(display, coords, rois)
     return fig
+
+
+def _label_nodes(display, coords, rois) -> None:
+    """Write each ROI's name beside its marker in every view of an ortho display (x: sagittal, y: coronal,
+    z: axial; each view plots two of the three MNI coordinates)."""
+    views = {"x": (1, 2), "y": (0, 2), "z": (0, 1)}
+    for key, axes in getattr(display, "axes", {}).items():
+        if key not in views:
+            continue
+        i, j = views[key]
+        for (c, name) in zip(coords, rois):
+            axes.ax.annotate(name, (c[i], c[j]), xytext=(3, 3), textcoords="offset points", fontsize=5.5,
+                             color="0.1", zorder=10)
 
 
 def plot_region_graph(matrix, rois, title="", threshold=0.0, figure=None):
@@ -80,7 +95,9 @@ def plot_region_graph(matrix, rois, title="", threshold=0.0, figure=None):
     sym[sym <= threshold] = 0.0
     np.fill_diagonal(sym, 0.0)
     fig = figure or plt.figure(figsize=(PAGE_WIDTH, 2.6))
-    plotting.plot_connectome(sym, roi_coords(rois), node_size=30, edge_cmap="viridis", edge_vmin=0,
-                             edge_vmax=max(sym.max(), 1e-9), title=title, figure=fig, colorbar=True,
-                             display_mode="ortho")
+    coords = roi_coords(rois)
+    display = plotting.plot_connectome(sym, coords, node_size=30, edge_cmap="viridis", edge_vmin=0,
+                                       edge_vmax=max(sym.max(), 1e-9), title=title, figure=fig, colorbar=True,
+                                       display_mode="ortho")
+    _label_nodes(display, coords, rois)
     return fig

@@ -90,7 +90,7 @@ __all__ = [
     "ROI_FEATURES", "NCSNR_RANGE", "ALGONAUTS_VOXELS", "BrainSimConfig", "PROFILES", "SIM_VERSION",
     "hrf", "hrf_frame_weights", "clip_features", "feature_names", "simulate_world", "SimulatedWorld",
     "simulate_algonauts2021", "simulate_bold_moments", "BrainGroundTruth", "load_ground_truth",
-    "planted_noise_ceiling", "BMD_ROI_PARTS", "WB_SHAPE",
+    "planted_noise_ceiling", "BMD_ROI_PARTS", "WB_SHAPE", "resimulate_responses",
 ]
 
 log = logging.getLogger(__name__)
@@ -383,7 +383,8 @@ def planted_noise_ceiling(ncsnr, n: int) -> np.ndarray:
     return ncsnr**2 / (ncsnr**2 + 1.0 / n)
 
 
-def _subject_signals(config: BrainSimConfig, seed: int, k: int, S: np.ndarray, M: np.ndarray) -> dict:
+def _subject_signals(config: BrainSimConfig, seed: int, k: int, S: np.ndarray, M: np.ndarray,
+                     connections: dict | None = None) -> dict:
     _, _, groups = feature_names()
     rng = np.random.default_rng([seed, 101, k])
     n = S.shape[0]
@@ -414,7 +415,7 @@ def _subject_signals(config: BrainSimConfig, seed: int, k: int, S: np.ndarray, M
         y = own + math.sqrt(u) * d["private"]
         V = y.shape[1]
         for s in ROIS:
-            c = CONNECTIONS.get((r, s), 0.0)
+            c = (CONNECTIONS if connections is None else connections).get((r, s), 0.0)
             if c:
                 src = out[s]
                 G = rng.standard_normal((src["a_static"].shape[1], V))
@@ -427,8 +428,28 @@ def _subject_signals(config: BrainSimConfig, seed: int, k: int, S: np.ndarray, M
     return out
 
 
+def _clip_workers(n_clips: int) -> int:
+    """Worker processes for rendering ``n_clips`` clips: two where the machine has them and the world is big
+    enough to repay starting them (each clip is rendered from its own seed, so the result does not depend on
+    the number of workers)."""
+    return min(2, os.cpu_count() or 1) if n_clips >= 200 else 1
+
+
+def _render_clips(indices, video_config, seed, weights, video_writer):
+    """Render clips ``indices``: (static features, motion features, labels) per clip; write each through
+    ``video_writer``."""
+    out = []
+    for i in indices:
+        clip = make_clip(int(i), video_config, seed)
+        if video_writer is not None:
+            video_writer(int(i), clip)
+        s, m = clip_features(clip, weights)
+        out.append((s, m, clip_metadata(clip)))
+    return out
+
+
 def simulate_world(config: BrainSimConfig, seed: int = 0, video_writer=None, progress: bool = False,
-                   precomputed: tuple | None = None) -> SimulatedWorld:
+                   precomputed: tuple | None = None, n_jobs: int | None = None) -> SimulatedWorld:
     """Make the clips, their features and every subject's noise-free signals.
 
     Parameters
@@ -442,6 +463,9 @@ def simulate_world(config: BrainSimConfig, seed: int = 0, video_writer=None, pro
     precomputed : tuple (static, motion, clips), optional
         z-scored features and clip labels of this same world (from a sibling data set's ``ground_truth/``);
         the clips are then not regenerated and ``video_writer`` is not called.
+    n_jobs : int, optional
+        Worker processes rendering the clips (default: two from 200 clips up where the machine has two cores;
+        the world is the same for any value).
 
     Returns
     -------
@@ -453,15 +477,21 @@ def simulate_world(config: BrainSimConfig, seed: int = 0, video_writer=None, pro
         return SimulatedWorld(config=config, seed=seed, static=S, motion=M, clips=list(metas), subjects=subjects)
 
     w = hrf_frame_weights(config.video.n_frames, config.video.fps)
+    n_workers = _clip_workers(config.n_clips) if n_jobs is None else int(n_jobs)
+    if n_workers > 1:
+        from joblib import Parallel, delayed
+
+        chunks = np.array_split(np.arange(config.n_clips), 4 * n_workers)
+        rendered = Parallel(n_jobs=n_workers, backend="loky")(
+            delayed(_render_clips)(c, config.video, seed, w, video_writer) for c in chunks)
+        rendered = [x for part in rendered for x in part]
+    else:
+        rendered = _render_clips(tqdm(range(config.n_clips), desc="clips", disable=not progress, leave=False),
+                                 config.video, seed, w, video_writer)
     statics, motions, metas = [], [], []
-    for i in tqdm(range(config.n_clips), desc="clips", disable=not progress, leave=False):
-        clip = make_clip(i, config.video, seed)
-        if video_writer is not None:
-            video_writer(i, clip)
-        s, m = clip_features(clip, w)
+    for i, (s, m, meta) in enumerate(rendered):
         statics.append(s)
         motions.append(m)
-        meta = clip_metadata(clip)
         meta["split"] = "train" if i < config.n_train else "test"
         metas.append(meta)
     S = _z(np.stack(statics))
@@ -624,8 +654,8 @@ def simulate_bold_moments(root, profile: str = "embedded", seed: int = 0, progre
         derivatives/versionB/fsLR32k/GLM/sub-XX/prepared_betas/sub-XX_organized_betas_task-{train,test}_normalized.pkl
                                                                 (betas (n, reps, V_all), stim_order)
         derivatives/versionB/MNI152/prepared_allvoxel_pkl/sub-XX/sub-XX_roi-{l,r}{ROI}_betas_normalized.pkl
-                                                                {"train_data_allvoxel": (n_train, 3, V),
-                                                                 "test_data_allvoxel": (n_test, 10, V)}
+                                                                dict: train_data_allvoxel (n_train, 3, V),
+                                                                      test_data_allvoxel (n_test, 10, V)
         ground_truth/…                                          as for algonauts2021 (same subjects and signals)
 
     The whole-brain betas hold the ROI voxels in :data:`ROIS` order followed by the unassigned voxels;
@@ -808,3 +838,60 @@ def load_ground_truth(root) -> BrainGroundTruth:
         static=static, motion=motion, static_names=static_names, motion_names=motion_names,
         clips=json.loads((gt / "clips.json").read_text()), subjects=subjects,
     )
+
+
+def _matrix_to_connections(C) -> dict:
+    C = np.asarray(C, dtype=float)
+    if C.shape != (len(ROIS), len(ROIS)):
+        raise InputError(f"connectivity must be a ({len(ROIS)}, {len(ROIS)}) matrix in ROIS order; got {C.shape}.")
+    return {(ROIS[r], ROIS[s]): float(C[r, s]) for r in range(len(ROIS)) for s in range(len(ROIS))
+            if r != s and C[r, s] != 0}
+
+
+def resimulate_responses(root, connectivity=None, n_clips=None, subjects=None, noise_seed=0):
+    """The training responses of a simulated Algonauts world re-drawn with another coupling matrix, in memory.
+
+    Everything but the coupling is the world's own: its features, each voxel's weights, private latent and
+    ncsnr (these draws do not depend on the matrix). Used for controls, e.g. the transposed world ``Cᵀ``.
+    Noise is drawn afresh from ``noise_seed``, identically for every ``connectivity``, so two calls that differ
+    only in the matrix differ only in the coupling.
+
+    Parameters
+    ----------
+    root : path
+        A simulated ``algonauts2021`` (or ``bold_moments``) folder (it has ``ground_truth/``).
+    connectivity : ndarray of shape (9, 9), optional
+        ``C[target, source]`` in :data:`ROIS` order (default: the planted one).
+    n_clips : int, optional
+        First training clips to return (default all).
+    subjects : sequence of str, optional
+        Default: every subject.
+    noise_seed : int
+
+    Returns
+    -------
+    responses : dict
+        ``{subject: {roi: float32 (n_clips, n_rep_train, V)}}``.
+    signals : dict
+        ``{subject: {roi: (n_clips, V)}}`` noise-free signals.
+    """
+    gt = load_ground_truth(root)
+    if gt.model.get("sim_version") != SIM_VERSION:
+        raise DataError(f"{root} was simulated with version {gt.model.get('sim_version')}, this code writes "
+                        f"{SIM_VERSION}; re-simulate it (`neurokit data simulate --force algonauts2021`).")
+    cfg_d = dict(gt.model["config"])
+    cfg_d["video"] = VideoWorldConfig(**cfg_d["video"])
+    cfg = BrainSimConfig(**cfg_d)
+    conns = None if connectivity is None else _matrix_to_connections(connectivity)
+    n = cfg.n_train if n_clips is None else min(int(n_clips), cfg.n_train)
+    names = sorted(gt.subjects) if subjects is None else list(subjects)
+    responses, signals = {}, {}
+    for sub in names:
+        k = int(sub[3:]) - 1
+        sig = _subject_signals(cfg, int(gt.model["seed"]), k, gt.static, gt.motion, connections=conns)
+        rng = np.random.default_rng([int(noise_seed), 505, k])
+        responses[sub], signals[sub] = {}, {}
+        for r in ROIS:
+            signals[sub][r] = sig[r]["signal"][:n]
+            responses[sub][r] = _noisy(sig[r]["signal"][:n], sig[r]["ncsnr"], cfg.n_rep_train, rng)
+    return responses, signals

@@ -1,7 +1,8 @@
 """Simulated salamander-like retina in the Vi-ST data layout (data set ``vist_retina``).
 
-A population of retinal ganglion cells (RGCs) with **known** spatio-temporal receptive fields watches two
-"movies" (two draws of one procedural world); spikes are Poisson with repeated trials at 30 Hz.
+A population of retinal ganglion cells (RGCs) with **known** spatio-temporal receptive fields watches movie 1 and
+the rungs of a ladder of context shifts for movie 2 (:mod:`neurokit.sim.retina_stimuli`); spikes are Poisson with
+repeated trials at 30 Hz.
 
 Cells (three types: by default half ON-OFF subunit cells, the other half alternating ON / OFF)
     * ``ON`` / ``OFF``: linear-nonlinear (LN) cells. Spatial RF = difference of Gaussians (centre σc,
@@ -19,20 +20,24 @@ Cells (three types: by default half ON-OFF subunit cells, the other half alterna
     count per 1/30 s bin, and Poisson spikes are drawn for ``n_trials`` repeats.
 
 Movies (embedded and paper profiles: 1800 and 1600 frames, the lengths of the paper's movies)
-    * ``MOVIE01`` (paper's "movie 1"): clips of :func:`neurokit.sim.video.make_clip` (textured objects moving
-      over textured backgrounds, camera pans), grey.
-    * ``MOVIE03`` (paper's "movie 2"): other clips of the same procedural world (seed offset
-      :data:`MOVIE2_SEED_OFFSET`: new objects, textures, backgrounds and trajectories). The paper's two movies are
-      both natural movies; the cross-movie test here is likewise a change of content within one kind of stimulus,
-      not a change of stimulus class.
+    * ``MOVIE01`` (paper's "movie 1"): scenes of :func:`neurokit.sim.video.make_clip` (textured objects moving
+      over textured backgrounds, camera pans), grey; its second half continues the first half's scenes, so the
+      within-movie split into halves conserves pixel context, as the authors' within-movie protocol does.
+    * movie 2 at three rungs of context shift (:data:`~neurokit.sim.retina_stimuli.LADDER`): ``MOVIE03`` (the
+      paper's "movie 2"; another draw of movie 1's world), ``MOVIE03_NOVEL`` (new objects, silhouettes,
+      textures and backgrounds with movie 1's statistics) and ``MOVIE03_NOISE`` (a change of stimulus class:
+      drifting 1/f² noise textures with global contrast flicker). All three have movie 1's pixel mean and RMS
+      contrast.
 
-Files (per movie, ``<root>/MOVIE01_zarr`` and ``<root>/MOVIE03_zarr``, zarr v3 groups)
+Files (per movie, ``<root>/MOVIE01_zarr``, ``<root>/MOVIE03_zarr``, ``<root>/MOVIE03_NOVEL_zarr`` and
+``<root>/MOVIE03_NOISE_zarr``, zarr v3 groups)
     ``spike_avg (frames, cells)`` float32 trial-averaged counts per frame (the regression target),
     ``spikes (trials, frames, cells)`` uint8 counts, ``rate_true (frames, cells)`` expected counts,
     ``stimulus (frames, S, S)`` uint8 grey frames, ``dinov2_feats_0 (frames, 256, D)`` float32 features of a
     stand-in extractor (name in attrs ``feature_extractor``; see :mod:`neurokit.features.grid`),
     ``rf_to_dinov2 (cells, 16, 16)`` RF maps estimated with :func:`neurokit.stats.rf.estimate_rf_maps` from a
-    simulated white-noise recording, attrs ``split_train`` / ``split_test`` (first / second half of frames).
+    simulated white-noise recording, attrs ``split_train`` / ``split_test`` (first / second half of frames),
+    ``ladder_level`` (0 for movie 1) and ``ladder_rung``.
     Ground truth in ``<root>/truth.npz``: true spatial RFs (cells, S, S), temporal filters (cells, 15), cell
     types, nonlinearity parameters, positions; and ``<root>/card.json`` describing the simulation.
 """
@@ -48,17 +53,16 @@ from neurokit._io import atomic_write_json
 from neurokit.config import check_profile
 from neurokit.errors import InputError
 from neurokit.features.grid import EXTRACTORS, extract_grid_features
-from neurokit.sim.video import VideoWorldConfig, make_clip
+from neurokit.sim.retina_stimuli import LADDER, SCENE_FRAMES, ladder_movie, scene_movie, white_noise_frames
 from neurokit.stats.rf import estimate_rf_maps
 
 log = logging.getLogger(__name__)
 
-SIM_VERSION = 4
+SIM_VERSION = 5
 N_LAGS = 15
 TAU_LUM = 30.0  #: frames; running local mean luminance of a subunit (1 s)
 TAU_GAIN = 10.0  #: frames; contrast gain control time constant of the subunit cells
 C50 = 0.05  #: semi-saturation of the subunit cells' divisive normalisation (contrast units)
-MOVIE2_SEED_OFFSET = 1000  #: movie 2 = clips of the video world with seed + this offset
 CELL_TYPES = ("ON", "OFF", "ONOFF_subunit")
 
 #: Sizes per profile. frames = (movie 1, movie 2); size = stimulus pixels; grid = feature grid.
@@ -73,36 +77,18 @@ PROFILE_SIZES = {
 
 # ------------------------------------------------------------------------------------------- stimuli
 def movie1_frames(n_frames: int, size: int, seed: int = 0) -> np.ndarray:
-    """Grey frames (n_frames, size, size) uint8 from procedural object-motion clips (3 s each)."""
-    cfg = VideoWorldConfig(n_frames=90, size=size, fps=30, max_distractors=2, max_speed=0.6)
-    out, i = [], 0
-    while sum(len(c) for c in out) < n_frames:
-        rgb = make_clip(i, cfg, seed=seed).frames.astype(np.float32)
-        out.append((rgb @ np.array([0.299, 0.587, 0.114], dtype=np.float32)).clip(0, 255).astype(np.uint8))
-        i += 1
-    return np.concatenate(out)[:n_frames]
+    """Grey frames (n_frames, size, size) uint8 of movie 1: scenes of the procedural object world whose second half
+    continues the first half's scenes (:func:`neurokit.sim.retina_stimuli.scene_movie`)."""
+    return np.clip(np.rint(scene_movie(n_frames, size, seed, "objects")), 0, 255).astype(np.uint8)
 
 
-def movie2_frames(n_frames: int, size: int, seed: int = 0) -> np.ndarray:
-    """Grey frames (n_frames, size, size) uint8 of the second movie: other clips of the same procedural world.
-
-    New objects, textures, backgrounds and trajectories (an independent seed stream), as the paper's two natural
-    movies are two draws from natural scenes: what changes between the movies is the content, not the kind of
-    stimulus.
-    """
-    return movie1_frames(n_frames, size, seed + MOVIE2_SEED_OFFSET)
-
-
-def white_noise_frames(n_frames: int, size: int, checks: int = 16, seed: int = 0) -> np.ndarray:
-    """Gaussian checkerboard white noise (n_frames, size, size) uint8 with ``checks`` x ``checks`` checks.
-
-    Gaussian (contrast std 0.4, clipped) rather than binary so that the energy STA of the subunit cells is
-    informative (for ±1 checks the squared contrast is constant).
-    """
-    rng = np.random.default_rng([seed, 7])
-    wn = (127.5 + 127.5 * np.clip(0.4 * rng.standard_normal((n_frames, checks, checks)), -1, 1)).astype(np.uint8)
-    rep = size // checks
-    return np.repeat(np.repeat(wn, rep, axis=1), rep, axis=2)
+def movie2_frames(n_frames: int, size: int, seed: int = 0, rung: str = "same_world",
+                  reference: np.ndarray | None = None) -> np.ndarray:
+    """Grey frames (n_frames, size, size) uint8 of movie 2 at a rung of the context-shift ladder
+    (:data:`~neurokit.sim.retina_stimuli.LADDER`), matched in pixel mean and RMS contrast to ``reference``
+    (default: movie 1 of the same seed and size, 1800 frames)."""
+    ref = movie1_frames(1800, size, seed) if reference is None else reference
+    return ladder_movie(rung, n_frames, size, seed, ref)
 
 
 # ------------------------------------------------------------------------------------------- cells
@@ -306,7 +292,9 @@ def simulate_retina(root, profile: str = "embedded", seed: int = 0, **overrides)
     root.mkdir(parents=True, exist_ok=True)
     S, n_cells = int(cfg["size"]), int(cfg["n_cells"])
     pop = make_population(n_cells, S, seed)
-    movies = {"MOVIE01": movie1_frames(cfg["frames"][0], S, seed), "MOVIE03": movie2_frames(cfg["frames"][1], S, seed)}
+    movies = {"MOVIE01": movie1_frames(cfg["frames"][0], S, seed)}
+    for rung in LADDER:
+        movies[rung.store] = ladder_movie(rung.name, cfg["frames"][1], S, seed, movies["MOVIE01"])
     g1 = generator_signal(movies["MOVIE01"], pop)
     mean, std = g1.mean(0), g1.std(0) + 1e-12
     rng = np.random.default_rng([seed, 13])
@@ -322,8 +310,11 @@ def simulate_retina(root, profile: str = "embedded", seed: int = 0, **overrides)
         spikes = rng.poisson(np.broadcast_to(rate, (int(cfg["n_trials"]),) + rate.shape)).astype(np.uint8)
         feats = extract_grid_features(frames, cfg["extractor"], grid=16)
         T = len(frames)
+        rung = next((r for r in LADDER if r.store == name), None)
         attrs = {
             "split_train": list(range(T // 2)), "split_test": list(range(T // 2, T)),
+            "scene_frames": SCENE_FRAMES, "ladder_level": 0 if rung is None else rung.level,
+            "ladder_rung": "movie 1" if rung is None else rung.name,
             "feature_extractor": cfg["extractor"], "feature_extractor_description": EXTRACTORS[cfg["extractor"]],
             "simulated": True, "fps": 30, "profile": profile, "seed": int(seed),
         }
@@ -341,10 +332,14 @@ def simulate_retina(root, profile: str = "embedded", seed: int = 0, **overrides)
     atomic_write_json(root / "card.json", {
         "name": "vist_retina", "simulated": True, "profile": profile, "seed": int(seed), "sim_version": SIM_VERSION,
         "n_cells": n_cells, "cell_types": {t: int((pop["types"] == t).sum()) for t in CELL_TYPES},
-        "frames": {"MOVIE01": int(cfg["frames"][0]), "MOVIE03": int(cfg["frames"][1])}, "fps": 30,
+        "frames": {k: int(len(v)) for k, v in movies.items()}, "fps": 30,
+        "ladder": [{"level": r.level, "rung": r.name, "store": r.store, "changes": r.changes, "keeps": r.keeps}
+                   for r in LADDER],
         "stimulus_pixels": S, "n_trials": int(cfg["n_trials"]), "feature_extractor": cfg["extractor"],
         "feature_extractor_description": EXTRACTORS[cfg["extractor"]],
         "rf_maps": "estimated from a simulated white-noise checkerboard (16x16 checks) by STA / energy STA",
-        "split": "split_train = first half of each movie's frames, split_test = second half",
+        "split": "split_train = first half of each movie's frames, split_test = second half; the second half "
+                 f"continues the first half's scenes ({SCENE_FRAMES} frames of each scene per half), so pixel context "
+                 "is conserved between them",
     })
     return root

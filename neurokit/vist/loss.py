@@ -10,7 +10,8 @@
 * T < 40 raises ``InputError`` (a ``ValueError``): the step w//2 of the first window would be 0.
 
 The paper names the windows "6 and 12 frames"; that is what T//20 and T//10 give at the training length
-T = 128 only (at validation length 900 they become 45 and 90).
+T = 128 only (at validation length 900 they become 45 and 90). The poster's formula averages over all L − n
+windows (stride 1); the code steps by w // 2. ``window_stride=1`` gives the poster's windows.
 """
 from __future__ import annotations
 
@@ -21,16 +22,21 @@ from neurokit.errors import InputError
 from neurokit.vist.softdtw import soft_dtw_divergence
 
 
-def window_starts(T: int, w: int) -> list[int]:
-    """Start frames of the loss windows of length ``w`` in a sequence of ``T`` frames (code convention)."""
+def window_starts(T: int, w: int, stride: int | None = None) -> list[int]:
+    """Start frames of the loss windows of length ``w`` in a sequence of ``T`` frames.
+
+    ``stride=None``: the code's step ``w // 2``; ``stride=1``: every start, the poster's L − n windows.
+    """
     if w < 2:
         raise InputError(f"window length {w} < 2: the Vi-ST loss needs T >= 40 frames (got windows T//20, T//10).")
-    return list(range(0, T - w, w // 2))
+    if stride is not None and (isinstance(stride, bool) or int(stride) < 1):
+        raise InputError(f"window stride must be a positive integer or None (the code's w // 2); got {stride!r}.")
+    return list(range(0, T - w, w // 2 if stride is None else int(stride)))
 
 
-def stack_windows(z: torch.Tensor, w: int) -> torch.Tensor:
+def stack_windows(z: torch.Tensor, w: int, stride: int | None = None) -> torch.Tensor:
     """z (B, T, C) → (n_windows·B, w, C), windows outermost (as ``torch.stack(..., dim=0).reshape``)."""
-    starts = window_starts(z.shape[1], w)
+    starts = window_starts(z.shape[1], w, stride)
     return torch.stack([z[:, i : i + w, :] for i in starts], dim=0).reshape(-1, w, z.shape[-1])
 
 
@@ -47,6 +53,8 @@ class ViSTLoss(nn.Module):
         Window lengths are ``T // d`` for each d (20, 10).
     use_sdtw : bool
         False drops the soft-DTW terms (ablation "no soft-DTW" = "replace loss by RMSE + ReLU").
+    window_stride : int or None
+        Step between soft-DTW windows: None = ``w // 2`` (the code), 1 = every window (the poster's formula).
 
     Notes
     -----
@@ -55,10 +63,10 @@ class ViSTLoss(nn.Module):
     """
 
     def __init__(self, w_rmse: float = 0.1, w_neg: float = 0.5, w_sdtw: float = 0.5e-5, gamma: float = 0.1,
-                 window_divisors: tuple[int, ...] = (20, 10), use_sdtw: bool = True):
+                 window_divisors: tuple[int, ...] = (20, 10), use_sdtw: bool = True, window_stride: int | None = None):
         super().__init__()
         self.w_rmse, self.w_neg, self.w_sdtw, self.gamma = w_rmse, w_neg, w_sdtw, gamma
-        self.window_divisors, self.use_sdtw = tuple(window_divisors), use_sdtw
+        self.window_divisors, self.use_sdtw, self.window_stride = tuple(window_divisors), use_sdtw, window_stride
 
     def terms(self, y_hat: torch.Tensor, y: torch.Tensor) -> dict[str, torch.Tensor]:
         """The weighted terms of the loss by name (``rmse``, ``neg``, ``sdtw_<w>`` …); their sum is the loss."""
@@ -75,14 +83,13 @@ class ViSTLoss(nn.Module):
             )
         yh = y_hat.permute(0, 2, 1)
         y = y.to(yh.dtype)
-        out = {
-            "rmse": self.w_rmse * torch.sqrt(torch.mean((yh - y) ** 2)),
-            "neg": self.w_neg * torch.relu(-yh).mean(),
-        }
+        out = {"rmse": self.w_rmse * torch.sqrt(torch.mean((yh - y) ** 2))}
+        if self.w_neg:
+            out["neg"] = self.w_neg * torch.relu(-yh).mean()
         if self.use_sdtw:
             for d in self.window_divisors:
                 w = T // d
-                a, b = stack_windows(yh, w), stack_windows(y, w)
+                a, b = stack_windows(yh, w, self.window_stride), stack_windows(y, w, self.window_stride)
                 out[f"sdtw_{w}"] = self.w_sdtw * soft_dtw_divergence(a, b, self.gamma).mean()
         return out
 

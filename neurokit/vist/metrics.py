@@ -5,14 +5,25 @@ exactly; the paper's variants are options.
 
 CC
     :func:`pearson_cc`: (N, cells, frames) sequences are joined along time per cell, Pearson r per cell,
-    ``nan → 0``; the aggregate the authors log (``val/corr``) is the **mean of** ``|r|``. The prediction export
-    instead reports :func:`positive_mean_std` (mean and unbiased std over cells with r > 0).
-SD-KL
+    ``nan → 0``; the aggregate the authors log (``val/corr``) is the **mean of** ``|r|``, which counts an
+    anti-correlated cell as a good one. The prediction export instead reports :func:`positive_mean_std` (mean
+    and unbiased std over cells with r > 0). :func:`cc_aggregates` gives these beside the plain (signed) mean.
+Top-k protocol
+    :func:`top_k_cells`, :func:`complementary_subsets` and :func:`top_k_mean` implement the protocol of the
+    complementary-coding figure (ECCV poster): sort the cells by the CC of the model trained on all of them, keep
+    the top 8, train models on fewer cells (subsets that contain those 8, or each of them alone) and compare the
+    mean CC of the same 8 cells.
+SD-KL (the authors' code)
     :func:`sdkl_trace` compares the distributions of "spike durations" (full widths at the base of every
     peak) of two 1-D traces through Gaussian KDEs. It is ``calc_scores(y=target, y_hat=pred)`` of the code:
     KL(P_pred ‖ P_target) (the paper's direction). :func:`spike_kde_divergence` is the code's population
     wrapper; it calls ``calc_scores(pred, target)``, i.e. KL(P_target ‖ P_pred) — kept as the default
     (``direction="code"``), ``direction="paper"`` swaps it.
+SD-KL (the supplement's pseudocode, as written)
+    :func:`sdkl_trace_pseudocode` / :func:`spike_kde_divergence_pseudocode`: traces clipped to [0, β] before peak
+    finding, KDEs with bandwidth α·std (α = 0.3, not α²), a 200-point grid spanning the widths ± 3·Var with
+    Var = α × the biased variance of the union of both width sets, KL(P_pred ‖ P_target), score clipped to
+    [0, 1000]. It differs from the code in all five places (see :func:`sdkl_trace_pseudocode`).
 """
 from __future__ import annotations
 
@@ -78,6 +89,27 @@ def pearson_cc(pred, target) -> tuple[np.ndarray, float]:
         raise InputError("pearson_cc needs at least 2 frames per cell.")
     r = np.nan_to_num(np.atleast_1d(pearsonr(t.T, p.T)))  # undefined (a constant trace) → 0, as the code does
     return r, float(np.abs(r).mean())
+
+
+def cc_aggregates(per_cell) -> dict[str, float]:
+    """The CC aggregates over cells of one model: the code's mean |r|, the signed mean, the mean over r > 0.
+
+    Parameters
+    ----------
+    per_cell : array of shape (cells,)
+        Per-cell Pearson r (e.g. the first output of :func:`pearson_cc`).
+
+    Returns
+    -------
+    dict
+        ``abs_mean`` (the authors' logged ``val/corr``), ``mean`` (signed: an anti-correlated cell counts
+        against the model), ``pos_mean`` / ``pos_std`` (:func:`positive_mean_std`) and ``n_negative`` (cells
+        with r < 0, which ``abs_mean`` counts as successes).
+    """
+    r = _to_numpy(per_cell).astype(np.float64).ravel()
+    pm, ps = positive_mean_std(r)
+    return {"abs_mean": float(np.abs(r).mean()), "mean": float(r.mean()), "pos_mean": pm, "pos_std": ps,
+            "n_negative": int((r < 0).sum())}
 
 
 def positive_mean_std(per_cell) -> tuple[float, float]:
@@ -291,3 +323,163 @@ def sdkl_outcomes(pred, target, bandwidth_factor: float = 0.5, high_cut: float =
         else:
             out.append("finite")
     return out
+
+
+# --------------------------------------------------------------------------------------------- SD-KL, pseudocode
+def peak_widths_pseudocode(x, beta: float = 1.0) -> np.ndarray:
+    """Spike durations as the supplement's pseudocode defines them: ``peak_widths(min(max(0, x), β))``.
+
+    The trace is clipped to [0, β] **before** peak finding (the code finds peaks on the unclipped trace); peaks
+    are the local maxima of the clipped trace (a plateau at β counts once), widths the full width at the base
+    (``rel_height=1``, as in the code; the pseudocode does not say), in frames.
+    """
+    from scipy.signal import find_peaks, peak_widths
+
+    xc = np.clip(np.asarray(x, dtype=np.float64), 0.0, beta)
+    peaks, _ = find_peaks(xc)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="some peaks have a (width|prominence) of 0")
+        return peak_widths(xc, peaks, rel_height=1.0)[0]
+
+
+def sdkl_trace_pseudocode(target, pred, alpha: float = 0.3, beta: float = 1.0) -> float:
+    """SD-KL of two traces by the supplement's Algorithm 1, as written.
+
+    1-2. D̂, D = :func:`peak_widths_pseudocode` of the prediction and the target (clipped to [0, β]);
+    3. Var = α · (1/n) Σ (x_i − x̄)² over the union D ∪ D̂ (the biased variance, times α);
+    4. grid = 200 points from min(D ∪ D̂) − 3·Var to max(D ∪ D̂) + 3·Var;
+    5-6. Gaussian KDEs with bandwidth factor α (``gaussian_kde(D, bw_method=α)``: bandwidth α · std, **not** the
+    code's α²);
+    7-8. densities on the grid, each normalised to sum 1;
+    9. KL(P_D̂ ‖ P_D) (prediction first), with 0·log(0/q) = 0;
+    10. clipped to [0, 1000].
+
+    Where the pseudocode is silent (a trace with fewer than two peaks, all widths equal so that no KDE exists, a
+    prediction density that underflows where the target's does not, or nan) the score is 1000, the clip value,
+    as the code penalises those cases.
+
+    Parameters
+    ----------
+    target, pred : array of shape (frames,)
+    alpha, beta : float
+        0.3 and 1.0 in the pseudocode.
+
+    Returns
+    -------
+    float in [0, 1000]
+    """
+    from scipy.stats import gaussian_kde
+
+    t, p = _to_numpy(target), _to_numpy(pred)
+    if t.ndim != 1 or p.ndim != 1:
+        raise InputError(f"sdkl_trace_pseudocode expects 1-D traces; got shapes {t.shape} and {p.shape}.")
+    if not alpha > 0 or not beta > 0:
+        raise InputError(f"alpha and beta must be > 0; got alpha={alpha}, beta={beta}.")
+    d_hat, d = peak_widths_pseudocode(p, beta), peak_widths_pseudocode(t, beta)
+    if len(d) < 2 or len(d_hat) < 2 or np.ptp(d) == 0 or np.ptp(d_hat) == 0:
+        return 1000.0
+    union = np.concatenate([d, d_hat])
+    var = alpha * union.var()  # (α/n) Σ (x − x̄)²
+    grid = np.linspace(union.min() - 3 * var, union.max() + 3 * var, 200)
+    q = gaussian_kde(d, bw_method=alpha)(grid)
+    p_hat = gaussian_kde(d_hat, bw_method=alpha)(grid)
+    score = _kl(p_hat, q)
+    if not np.isfinite(score):
+        return 1000.0
+    return float(min(max(0.0, score), 1000.0))
+
+
+def spike_kde_divergence_pseudocode(pred, target, alpha: float = 0.3, beta: float = 1.0) -> tuple[float, np.ndarray]:
+    """Population SD-KL by the supplement's pseudocode: :func:`sdkl_trace_pseudocode` per cell, then the mean.
+
+    Parameters
+    ----------
+    pred, target : array or Tensor of shape (N, cells, frames) or (cells, frames)
+        3-D input is joined along time per cell (as the code's wrapper does).
+    alpha, beta : float
+
+    Returns
+    -------
+    mean : float
+    scores : ndarray of shape (cells,), each in [0, 1000]
+    """
+    p, t = np.asarray(_to_numpy(pred), dtype=np.float64), np.asarray(_to_numpy(target), dtype=np.float64)
+    if p.shape != t.shape or p.ndim not in (2, 3):
+        raise InputError(f"preds and target must have the same 2-D or 3-D shape; got {p.shape} and {t.shape}.")
+    p, t = _join_time(p, "pred"), _join_time(t, "target")
+    scores = np.array([sdkl_trace_pseudocode(t[i], p[i], alpha, beta) for i in range(p.shape[0])])
+    return float(scores.mean()), scores
+
+
+# --------------------------------------------------------------------------------------------- top-k protocol
+def top_k_cells(per_cell, k: int = 8) -> np.ndarray:
+    """Indices of the ``k`` cells with the highest (signed) CC, best first (ties: lower index first).
+
+    Step 1 of the complementary-coding protocol: the CCs of the model trained on all cells, sorted.
+    """
+    r = np.asarray(_to_numpy(per_cell), dtype=np.float64).ravel()
+    if not 1 <= k <= r.size:
+        raise InputError(f"k must be between 1 and the number of cells ({r.size}); got {k}.")
+    return np.lexsort((np.arange(r.size), -r))[:k]
+
+
+def complementary_subsets(n_cells: int, top, size: int, seed: int = 0) -> list[np.ndarray]:
+    """The cell subsets a model of ``size`` cells is trained on, so that every top cell is modelled.
+
+    ``size >= len(top)``: one subset, the top cells plus ``size - len(top)`` others drawn at random (seeded).
+    ``size < len(top)``: the top cells split into consecutive groups of ``size`` (``size = 1``: each top cell
+    alone, one model each).
+
+    Parameters
+    ----------
+    n_cells : int
+        Cells in the population.
+    top : sequence of int
+        The top cells (:func:`top_k_cells`).
+    size : int
+        Cells per model (90, 64, 32, 16, 8, 1 in the poster).
+    seed : int
+
+    Returns
+    -------
+    list of ndarray of int
+        Sorted cell indices of each model's subset.
+    """
+    top = np.asarray(top, dtype=np.int64)
+    if len(set(top.tolist())) != len(top) or top.min() < 0 or top.max() >= n_cells:
+        raise InputError(f"top must hold distinct cell indices in [0, {n_cells}); got {top.tolist()}.")
+    if not 1 <= size <= n_cells:
+        raise InputError(f"size must be between 1 and n_cells={n_cells}; got {size}.")
+    if size >= len(top):
+        rest = np.setdiff1d(np.arange(n_cells), top)
+        extra = np.random.default_rng([seed, size]).choice(rest, size - len(top), replace=False)
+        return [np.sort(np.concatenate([top, extra]))]
+    return [np.sort(top[i : i + size]) for i in range(0, len(top), size)]
+
+
+def top_k_mean(per_cell_by_subset, top) -> float:
+    """Mean CC of the ``top`` cells over the models of one condition (step 4 of the protocol).
+
+    Parameters
+    ----------
+    per_cell_by_subset : sequence of (cells, r)
+        For each model of the condition, its subset of cell indices and the CC of each of those cells.
+    top : sequence of int
+
+    Returns
+    -------
+    float
+        Mean over the top cells of their CC; a top cell modelled by several models of the condition is averaged
+        over them first. A top cell that no model predicts raises ``InputError``.
+    """
+    vals: dict[int, list[float]] = {}
+    for cells, r in per_cell_by_subset:
+        cells, r = np.asarray(cells).ravel(), np.asarray(_to_numpy(r), dtype=np.float64).ravel()
+        if cells.shape != r.shape:
+            raise InputError(f"each subset needs one CC per cell; got {cells.size} cells and {r.size} CCs.")
+        for c, v in zip(cells.tolist(), r.tolist()):
+            vals.setdefault(int(c), []).append(v)
+    missing = [int(c) for c in top if int(c) not in vals]
+    if missing:
+        raise InputError(f"top cells {missing} are predicted by no model of this condition.")
+    return float(np.mean([np.mean(vals[int(c)]) for c in top]))

@@ -1,6 +1,6 @@
 """Vi-ST training loop: the authors' recipe (AdamW, warm-up + cosine, SWA, BN recompute), resumable.
 
-Recipe (spec §7, from the authors' configs and logs)
+Recipe (from the authors' configs and training logs)
     * AdamW, lr 8e-4, weight decay 0.1, other defaults, all parameters.
     * Per-epoch schedule (:func:`lr_schedule`): linear warm-up 5e-5 → 8e-4 over 5 epochs, then cosine to
       1e-4 with T_max = 25 epochs; from epoch 20 stochastic weight averaging (SWA) takes over the learning

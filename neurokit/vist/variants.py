@@ -26,8 +26,20 @@ def _build_vist_no_cmst(shape):
 
 
 @register("vist_no_sdtw", inputs="features", loss={"use_sdtw": False},
-          description="Vi-ST trained without the soft-DTW term of the loss")
+          description="Vi-ST trained on RMSE + negative-output penalty (the soft-DTW terms dropped)")
 def _build_vist_no_sdtw(shape):
+    return _vist(shape)
+
+
+@register("vist_rmse_only", inputs="features", loss={"use_sdtw": False, "w_neg": 0.0},
+          description="Vi-ST trained on the RMSE term alone (the paper's ablation 'replace loss by RMSE')")
+def _build_vist_rmse_only(shape):
+    return _vist(shape)
+
+
+@register("vist_sdtw_stride1", inputs="features", loss={"window_stride": 1},
+          description="Vi-ST with soft-DTW windows at every start frame (the poster's formula; the code steps w//2)")
+def _build_vist_sdtw_stride1(shape):
     return _vist(shape)
 
 

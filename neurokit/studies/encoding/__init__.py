@@ -1,27 +1,18 @@
-"""Part I analysis loops (Gamal et al.): CV splits, layerwise encoding, family tests, the connectivity
-experiment, permutation nulls, and the paper's digitised numbers as reference data (:mod:`paper_values`)."""
-from neurokit.studies.encoding import paper_values
-from neurokit.studies.encoding._connectivity import (
-    DEFAULT_VARIANTS,
-    connectivity_experiment,
-    noise_normalised_comparison,
-    paired_gains,
-)
-from neurokit.studies.encoding._cv import disjoint_test_folds
-from neurokit.studies.encoding._inputs import EncodingInputs, load_inputs
-from neurokit.studies.encoding._families import (
-    CONTRASTS,
-    effect_direction_summary,
-    family_labels,
-    family_tests,
-    model_means,
-    paper_vs_run,
-)
-from neurokit.studies.encoding._targets import target_experiment, target_responses
-from neurokit.studies.encoding._layers import best_block, choose_block, layer_scores, model_features, permutation_null
+"""Part I of the book: dynamics-based neural encoding with inter/intra-region connectivity (Gamal et al. 2024).
 
-__all__ = [
-    "paper_values", "load_inputs", "EncodingInputs", "disjoint_test_folds", "layer_scores", "best_block", "choose_block", "permutation_null", "model_features",
-    "family_labels", "family_tests", "model_means", "paper_vs_run", "effect_direction_summary", "CONTRASTS",
-    "connectivity_experiment", "noise_normalised_comparison", "paired_gains", "DEFAULT_VARIANTS", "target_experiment", "target_responses",
-]
+One module per analysis, each with a frozen ``Settings`` dataclass, ``settings(profile, **overrides)`` and
+``run(settings) -> Result``; chapters import the modules they use (this package imports nothing, so a chapter's
+staleness key holds exactly the modules it can reach).
+
+- :mod:`~neurokit.studies.encoding.published`: the paper's numbers with their sources.
+- :mod:`~neurokit.studies.encoding.inputs`: data set, subjects, clips, disjoint test folds, model features.
+- :mod:`~neurokit.studies.encoding.layers`: block-wise encoding with the block chosen inside each training split.
+- :mod:`~neurokit.studies.encoding.inference`: tests at the sizes the profiles run at (clips resampled below
+  four subjects, architectures as the unit of family tests).
+- :mod:`~neurokit.studies.encoding.dataset` (Part I.1), :mod:`~neurokit.studies.encoding.families` (I.2),
+  :mod:`~neurokit.studies.encoding.targets` (I.3), :mod:`~neurokit.studies.encoding.connectivity` and
+  :mod:`~neurokit.studies.encoding.identifiability` (I.4), :mod:`~neurokit.studies.encoding.open_questions`
+  (I.5).
+- :mod:`~neurokit.studies.encoding.figures`: one function per figure; :mod:`~neurokit.studies.encoding.claims`:
+  the claims the chapters test, judged from their glued numbers.
+"""

@@ -1,0 +1,186 @@
+"""Run settings of the Vi-ST study, per profile: one frozen record that every analysis of Part II reads.
+
+Every trained model of a comparison gets the same recipe (:meth:`ViSTSettings.train_config`): the same number of
+optimizer steps, batch, window, learning-rate schedule and seed. That is what "equal budget" means in the
+chapters; the LN model and the feature ridge are fitted in closed form.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from neurokit.config import check_profile
+from neurokit.errors import InputError, UnknownNameError
+
+__all__ = ["ViSTSettings", "PROFILES", "STAND_INS", "settings"]
+
+
+
+@dataclass(frozen=True)
+class ViSTSettings:
+    """The settings of one build of Part II.
+
+    Attributes
+    ----------
+    profile : {"smoke", "embedded", "paper"}
+    seed : int
+        Simulation seed and the training seed of the reference runs.
+    video_layers, video_dim : int
+        Depth and width of the C3TCN of Vi-ST and of the MS-TCN baselines (6 and 256 in the paper).
+    epochs, batches_per_epoch, batch_size, window, lr : int, int, int, int, float
+        The training recipe of every trained model (warm-up, cosine and SWA scale with ``epochs``; see
+        :meth:`train_config`). ``paper_recipe=True`` uses the authors' recipe instead (30 x 48 steps of 16 x 128).
+    paper_recipe : bool
+    standardize : bool
+        Z-score the feature channels with movie 1's training frames (our choice; the authors fed raw DINOv2
+        features).
+    models : tuple of str
+        The headline comparison (registry names of :mod:`neurokit.vist.zoo`); must contain ``"vist"``.
+    check_seeds : tuple of int
+        Further training seeds of Vi-ST (run-to-run spread).
+    ablations : tuple of str
+        Vi-ST variants trained at the same budget.
+    curve_every : int
+        Epochs between held-out evaluations of the trained headline models (their learning curves).
+    budget_check : bool
+        Also train the reference Vi-ST with twice the budget (twice the epochs, the same schedule stretched), to
+        show whether it has stopped improving at ``steps``.
+    layers : tuple of str
+        EfficientNet-Lite0 blocks whose features replace the patch tokens in the feature-layer comparison
+        (empty: not run).
+    layer_input_size : int
+        Frames are resized to this many pixels before EfficientNet-Lite0.
+    cell_counts : tuple of int
+        Cells modelled in the complementary-coding experiment (the full population first; empty: not run).
+    top_k : int
+        Cells whose mean CC is compared across cell counts (8 in the poster).
+    n_jobs, torch_threads : int
+        Worker processes and torch threads per worker.
+    """
+
+    profile: str = "embedded"
+    seed: int = 0
+    video_layers: int = 3
+    video_dim: int = 16
+    epochs: int = 30
+    batches_per_epoch: int = 8
+    batch_size: int = 4
+    window: int = 64
+    lr: float = 2e-3
+    paper_recipe: bool = False
+    standardize: bool = True
+    models: tuple = ("vist", "dinov2_mstcn", "i3d_mstcn", "crnn", "ln", "feature_ridge")
+    check_seeds: tuple = (1,)
+    ablations: tuple = ("vist_no_adaln", "vist_no_cmst", "vist_rmse_only", "vist_sdtw_stride1")
+    curve_every: int = 5
+    budget_check: bool = True
+    layers: tuple = ("B1", "B2", "B3")
+    layer_input_size: int = 64
+    cell_counts: tuple = (24, 16, 8, 1)
+    top_k: int = 8
+    n_jobs: int = 2
+    torch_threads: int = 1
+
+    def __post_init__(self):
+        check_profile(self.profile)
+        for name in ("video_layers", "video_dim", "epochs", "batches_per_epoch", "batch_size", "window",
+                     "curve_every", "layer_input_size", "top_k", "n_jobs", "torch_threads"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+                raise InputError(f"Vi-ST setting {name} must be a positive integer; got {v!r}.")
+        if self.window < 40:
+            raise InputError(f"window must be >= 40 frames (the Vi-ST loss's soft-DTW windows); got {self.window}.")
+        if not self.lr > 0:
+            raise InputError(f"lr must be > 0; got {self.lr!r}.")
+        for name in ("models", "check_seeds", "ablations", "layers", "cell_counts"):
+            if not isinstance(getattr(self, name), tuple):
+                object.__setattr__(self, name, tuple(getattr(self, name)))
+        if "vist" not in self.models:
+            raise InputError(f"models must include 'vist' (the reference of every comparison); got {self.models}.")
+        from neurokit.vist import zoo
+
+        for name in self.models + self.ablations:
+            zoo.get(name)  # unknown names list the valid ones
+        if any(int(c) < 1 for c in self.cell_counts):
+            raise InputError(f"cell_counts must be positive; got {self.cell_counts}.")
+        if self.cell_counts and list(self.cell_counts) != sorted(self.cell_counts, reverse=True):
+            raise InputError(f"cell_counts must be in decreasing order, the full population first; got "
+                             f"{self.cell_counts}.")
+        if any(s == self.seed for s in self.check_seeds):
+            raise InputError(f"check_seeds must differ from seed={self.seed}; got {self.check_seeds}.")
+
+    @property
+    def steps(self) -> int:
+        """Optimizer steps of every trained model."""
+        return 30 * 48 if self.paper_recipe else self.epochs * self.batches_per_epoch
+
+    @property
+    def frames_per_step(self) -> int:
+        return 16 * 128 if self.paper_recipe else self.batch_size * self.window
+
+    def train_config(self, seed: int | None = None, budget: int = 1):
+        """The :class:`~neurokit.vist.train.TrainConfig` of every trained model (``seed`` default: ``self.seed``;
+        ``budget``: a multiple of the epochs, the schedule stretched with them).
+
+        Simulated profiles shrink the authors' schedule to ``epochs`` epochs: warm-up over ``epochs // 6``,
+        cosine from ``lr`` to ``lr / 8``, SWA over the last quarter (annealing over ``epochs // 6``, SWA lr
+        ``lr / 8``), evaluation only at the end.
+        """
+        from neurokit.vist.train import TrainConfig
+
+        s = self.seed if seed is None else int(seed)
+        if self.paper_recipe:
+            return TrainConfig(seed=s, eval_every=0, epochs=30 * budget, warmup=5 * budget, swa_start=20 * budget,
+                               swa_anneal=5 * budget)
+        e, lr = self.epochs * budget, self.lr
+        return TrainConfig(epochs=e, batches_per_epoch=self.batches_per_epoch, batch_size=self.batch_size,
+                           window=self.window, lr=lr, lr_start=lr / 16, lr_min=lr / 8, swa_lr=lr / 8,
+                           warmup=max(1, e // 6), swa_start=e - max(1, e // 4), swa_anneal=max(1, e // 6),
+                           seed=s, device="cpu", eval_every=0)
+
+
+#: The settings of each profile. ``smoke``: every code path in seconds (tiny sizes, not science).
+#: ``paper``: the authors' recipe and model sizes on the real recordings (a GPU).
+PROFILES = {
+    "smoke": ViSTSettings(profile="smoke", video_layers=2, video_dim=4, epochs=2, batches_per_epoch=1, batch_size=1,
+                          window=40, curve_every=1, check_seeds=(1,),
+                          ablations=("vist_no_adaln", "vist_no_cmst", "vist_rmse_only"),
+                          layers=("B1",), layer_input_size=64, cell_counts=(6, 2, 1), top_k=2, n_jobs=1),
+    "embedded": ViSTSettings(),
+    "paper": ViSTSettings(profile="paper", video_layers=6, video_dim=256, paper_recipe=True, standardize=False,
+                          check_seeds=(1, 2), curve_every=1, layer_input_size=224,
+                          ablations=("vist_no_adaln", "vist_no_cmst", "vist_rmse_only", "vist_no_sdtw",
+                                     "vist_sdtw_stride1", "vist_per_cell_rf"),
+                          cell_counts=(90, 64, 32, 16, 8, 1), n_jobs=1, torch_threads=16),
+}
+
+
+def _stand_ins(profile: str) -> list[tuple[str, str]]:
+    from neurokit.sim.retina import PROFILE_SIZES
+
+    s = PROFILES[profile]
+    return [
+        ("90 salamander RGCs under two natural movies", f"a simulated population of "
+         f"{PROFILE_SIZES[profile]['n_cells']} cells (linear ON/OFF and ON-OFF subunit cells) under movie 1 and three "
+         "rungs of a context-shift ladder for movie 2"),
+        ("the authors' baselines (not published)", "our reconstructions of CRNN, DINOv2+MSTCN and I3D+MSTCN (a "
+         "random-init, frozen I3D-style stem), plus an LN model"),
+        ("DINOv2 layers L − n (Fig. 5b)", f"EfficientNet-Lite0 blocks {', '.join(s.layers)} (ImageNet, shipped "
+         "weights) and pixel patches"),
+        ("the authors' recipe: 1440 steps of 16 × 128 frames, 6 × 256 C3TCN", f"{s.steps} steps of "
+         f"{s.frames_per_step} frames for every trained model, {s.video_layers} × {s.video_dim} C3TCN"),
+    ]
+
+
+#: What the paper used, and what each simulated profile uses instead (the book's substitutions box).
+STAND_INS = {p: _stand_ins(p) for p in ("smoke", "embedded")}
+
+
+def settings(profile: str, **overrides) -> ViSTSettings:
+    """The settings of ``profile`` with ``overrides`` (setting names to values; unknown names are refused)."""
+    check_profile(profile)
+    fields = {f.name for f in dataclasses.fields(ViSTSettings)}
+    for k in overrides:
+        if k not in fields:
+            raise UnknownNameError("Vi-ST setting", k, sorted(fields))
+    return dataclasses.replace(PROFILES[profile], **overrides)
