@@ -110,12 +110,12 @@ blurry = decoding.blurry_table(result)
 for key, name in (("pixcorr", "pixel correlation"), ("ssim", "SSIM (published, column-wise)"),
                   ("ssim_2d", "SSIM (2-D)"), ("psnr", "PSNR (dB)")):
     r = blurry.loc[name]
-    glue(f"blurry_{key}", r["this run"])
-    glue(f"blurry_{key}_ci", [r["CI low"], r["CI high"]])
-    glue(f"blurry_{key}_shuffled", r["shuffled fMRI"])
-    glue(f"blurry_{key}_shuffled_ci", [r["shuffled CI low"], r["shuffled CI high"]])
-glue("blurry_pixcorr_lo", blurry.loc["pixel correlation", "CI low"])
-glue("blurry_pixcorr_sh_hi", blurry.loc["pixel correlation", "shuffled CI high"])
+    glue(f"blurry_{key}", float(r["this run"]))
+    glue(f"blurry_{key}_ci", [float(r["CI low"]), float(r["CI high"])])
+    glue(f"blurry_{key}_shuffled", float(r["shuffled fMRI"]))
+    glue(f"blurry_{key}_shuffled_ci", [float(r["shuffled CI low"]), float(r["shuffled CI high"])])
+glue("blurry_pixcorr_lo", float(blurry.loc["pixel correlation", "CI low"]))
+glue("blurry_pixcorr_sh_hi", float(blurry.loc["pixel correlation", "shuffled CI high"]))
 glue("tab_neurons_blurry", blurry.round(3))
 
 # %% [markdown]
@@ -199,8 +199,8 @@ glue("tab_neurons_subtasks_paper", paper_sub)
 seg = [result.condition(s, "NEURONS").per_video for s in study.subjects]
 seg_own = decoding.mean_ci([p["seg_dice"] for p in seg])
 seg_sh = decoding.mean_ci([p["seg_dice_shuffled"] for p in seg])
-glue("seg_dice_ci", [seg_own[1], seg_own[2]])
-glue("seg_dice_shuffled", seg_sh[0])
+glue("seg_dice_ci", [float(seg_own[1]), float(seg_own[2])])
+glue("seg_dice_shuffled", float(seg_sh[0]))
 recall = np.nanmean([result.condition(s, "NEURONS").metrics["concept_recall"] for s in study.subjects], 0)
 glue("fig_neurons_concept_recall", figures.concept_recall(recall, result.concept_names))
 

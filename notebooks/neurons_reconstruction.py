@@ -79,7 +79,7 @@ decoded = decoding.run(study, root)  # the decoding chapter's runs, from the cac
 # %%
 sig = P.surviving_signal(num_inference_steps=25, low_strength=0.3)
 for k in ("t0", "alpha_bar", "signal", "t_sdedit", "signal_sdedit"):
-    glue(f"lowstrength_{k}", sig[k])
+    glue(f"lowstrength_{k}", int(sig[k]) if k.startswith("t") else float(sig[k]))
 
 # %% [markdown]
 # The latents are noised to t = {glue:text}`lowstrength_t0` where $\bar\alpha$ = {glue:text}`lowstrength_alpha_bar:.4f`,
@@ -229,8 +229,9 @@ for m in ("clip_pcc", "video_50way", "video_2way"):
     glue(f"gain_{m}", float(g.loc[m, "gain"]))
     glue(f"gain_{m}_ci", [float(g.loc[m, "gain CI low"]), float(g.loc[m, "gain CI high"])])
     glue(f"neuroclips_{m}", float(g.loc[m, "NeuroClips-style"]))
-glue("paper_gain_clip_pcc", published.gain(0.934, 0.738))
-glue("paper_gain_video_50way", published.gain(0.262, 0.220))
+neurons_row, neuroclips_row = published.HEADLINE["NEURONS"], published.HEADLINE["NeuroClips (NeurIPS'24)"]
+glue("paper_gain_clip_pcc", published.gain(neurons_row[2], neuroclips_row[2]))
+glue("paper_gain_video_50way", published.gain(neurons_row[1], neuroclips_row[1]))
 glue("tab_neurons_gains", g.round(3))
 
 # %% [markdown]
