@@ -203,3 +203,37 @@ def test_frame_classifier_scores_a_repeated_frame_once_and_alike():
     np.testing.assert_allclose(again[:5], logits[::-1], rtol=0, atol=0)
     np.testing.assert_allclose(again[5:], logits[:2], rtol=0, atol=0)
     np.testing.assert_allclose(fresh[0], logits[2], atol=1e-4)  # batch composition does not matter
+
+
+def test_n_way_expected_is_the_limit_of_the_published_trials():
+    """The exact expectation agrees with many seeded trials of the published function, top-1 and top-k."""
+    rng = np.random.RandomState(0)
+    probs = rng.dirichlet(np.ones(40), size=4)
+    gt = np.stack([rng.choice(40, 3, replace=False) for _ in range(4)])
+    for n_way, k in ((2, 1), (10, 1), (10, 3)):
+        exact = M.n_way_expected(np.log(probs), gt, n_way, k)
+        mc = [M.n_way_top_k_acc(probs[i], gt[i], n_way, 4000, k, np.random.RandomState(i))[0] for i in range(4)]
+        np.testing.assert_allclose(exact, mc, atol=0.03)
+    # a prediction that puts the GT first is always right; constant scores never are (ties lose, as published)
+    top = np.zeros((1, 60))
+    top[0, gt[0]] = 1
+    assert M.n_way_expected(top, gt[:1], 50)[0] == 1.0
+    assert M.n_way_expected(np.zeros((1, 60)), gt[:1], 50)[0] == 0.0
+    # independent scores: the analytic chance level n_gt / (n_gt + n_way - 1)
+    scores = np.random.default_rng(1).normal(size=(20000, 60))
+    gts = np.tile([0, 1, 2], (20000, 1))
+    assert M.n_way_expected(scores, gts, 50).mean() == pytest.approx(M.n_way_chance(50, 3), abs=0.004)
+
+
+def test_pixel_correlation_and_video_scores():
+    rng = np.random.default_rng(2)
+    a = rng.integers(0, 256, (2, 6, 16, 16, 3), dtype=np.uint8)
+    assert M.pixel_correlation(a[0, 0], a[0, 0]) == pytest.approx(1.0)
+    inv = (255 - a[0, 0]).astype(np.uint8)
+    assert M.pixel_correlation(a[0, 0], inv) == pytest.approx(-1.0)
+    s = M.video_scores(a, a)
+    assert s["pixcorr"].shape == (2,) and np.allclose(s["pixcorr"], 1) and np.allclose(s["ssim_2d"], 1)
+    # a per-video mean of frame scores: the published frame-index aggregation has the same grand mean
+    b = rng.integers(0, 256, a.shape, dtype=np.uint8)
+    pub = M.frame_metrics_published(a, b)
+    assert M.video_scores(a, b)["ssim"].mean() == pytest.approx(pub["ssim"], abs=1e-9)

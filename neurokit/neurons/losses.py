@@ -1,4 +1,5 @@
-"""NEURONS training losses and the progressive subtask schedule (spec §3.3; ``utils.py``, ``train_neurons.py``).
+"""NEURONS training losses and the progressive subtask schedule (Wang et al. 2025; the authors'
+``utils.py`` and ``train_neurons.py``).
 
 Stage-2 total loss::
 

@@ -24,7 +24,7 @@ __all__ = [
     "ssim_published", "ssim", "ssim_rgb_mindvideo", "psnr",
     "n_way_top_k_acc", "n_way_chance", "n_way_accuracy", "clip_pcc", "clip_pcc_per_video",
     "frame_metrics_published", "dice_score", "iou_score", "dice_published",
-    "per_class_recall", "split_eval_gif",
+    "per_class_recall", "split_eval_gif", "pixel_correlation", "video_scores", "n_way_expected", "ssim_frames",
 ]
 
 
@@ -217,6 +217,46 @@ def n_way_chance(n_way: int, n_gt: int = 3, top_k: int = 1) -> float:
     return float(total)
 
 
+def n_way_expected(pred_scores, gt_ids, n_way: int, top_k: int = 1) -> np.ndarray:
+    """The expectation of :func:`n_way_top_k_acc` over its random distractors, exactly (the limit of infinitely
+    many trials), for many samples at once.
+
+    A trial draws ``n_way - 1`` distinct distractors from the ``M`` classes that are not GT ids and is a hit when
+    fewer than ``top_k`` of them score above the best GT id (a tie counts as above: the published ``argsort``
+    puts the GT first among equal values, so it loses them). With ``A`` non-GT classes above the best GT id, the
+    number drawn above it is hypergeometric, so the hit probability is
+    ``sum_{j < top_k} C(A, j) C(M - A, n_way - 1 - j) / C(M, n_way - 1)``. The published 100-trial average is a
+    Monte Carlo estimate of this value (standard error up to 0.05 per sample).
+
+    Parameters
+    ----------
+    pred_scores : array of shape (n_samples, n_classes)
+        Probabilities, or any monotone transform of them (log-probabilities avoid ties from underflow).
+    gt_ids : int array of shape (n_samples, n_gt)
+    n_way, top_k : int
+
+    Returns
+    -------
+    ndarray of shape (n_samples,)
+    """
+    from scipy.stats import hypergeom
+
+    s = np.asarray(pred_scores, dtype=np.float64)
+    g = np.asarray(gt_ids)
+    if s.ndim != 2 or g.ndim != 2 or len(s) != len(g):
+        raise InputError(f"need scores (n, n_classes) and gt_ids (n, n_gt); got {s.shape} and {g.shape}.")
+    n, c = s.shape
+    if not (1 <= top_k < n_way) or n_way - 1 > c - g.shape[1]:
+        raise InputError(f"n_way={n_way}, top_k={top_k} impossible with {c} classes and {g.shape[1]} GT ids.")
+    rows = np.arange(n)[:, None]
+    best = s[rows, g].max(1)
+    is_gt = np.zeros_like(s, dtype=bool)
+    is_gt[rows, g] = True
+    above = ((s >= best[:, None]) & ~is_gt).sum(1)  # a tie loses: constant scores must not look perfect
+    m = c - is_gt.sum(1)
+    return hypergeom.cdf(top_k - 1, m, above, n_way - 1)
+
+
 def n_way_accuracy(pred_probs, gt_probs_or_ids, n_way: int, num_trials: int = 100, top_k: int = 1,
                    n_gt: int = 3, rng=None):
     """Published aggregation over samples: mean accuracy ± mean per-sample binomial std.
@@ -324,9 +364,9 @@ def frame_metrics_published(pred_videos, gt_videos):
         raise InputError(f"expected two arrays of shape (n_clips, n_frames, H, W, 3), got {p.shape} and {g.shape}.")
     out = {k: [] for k in ("ssim", "ssim_std", "psnr", "psnr_std", "ssim_2d", "ssim_2d_std")}
     for i in range(p.shape[1]):
-        s = [ssim_published(a, b) for a, b in zip(p[:, i], g[:, i])]
+        s = ssim_frames(p[:, i], g[:, i], published=True)
         q = [psnr(a, b) for a, b in zip(p[:, i], g[:, i])]
-        s2 = [ssim(a, b) for a, b in zip(p[:, i], g[:, i])]
+        s2 = ssim_frames(p[:, i], g[:, i], published=False)
         for key, vals in (("ssim", s), ("psnr", q), ("ssim_2d", s2)):
             out[key].append(np.mean(vals))
             with np.errstate(invalid="ignore"):  # std of identical frames' inf PSNR is nan, as published
@@ -399,3 +439,95 @@ def per_class_recall(pred_labels, true_labels, threshold: float = 0.5):
     pos = t.sum(0)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(pos > 0, (p & t).sum(0) / np.maximum(pos, 1), np.nan)
+
+
+# --------------------------------------------------------------------------------------------------
+# per-video scores for confidence intervals
+def pixel_correlation(pred, gt) -> float:
+    """Pearson r between the flattened pixels of two frames (MindEye's PixCorr): coarse colour and layout.
+
+    Parameters
+    ----------
+    pred, gt : ndarray of shape (H, W, 3), uint8 or float
+
+    Returns
+    -------
+    float
+        NaN when either frame is constant.
+    """
+    pred, gt = _check_pair(pred, gt, "pixel_correlation", 1, 1)
+    a = np.asarray(pred, np.float64).ravel()
+    b = np.asarray(gt, np.float64).ravel()
+    a, b = a - a.mean(), b - b.mean()
+    den = np.sqrt((a * a).sum() * (b * b).sum())
+    return float((a * b).sum() / den) if den > 0 else float("nan")
+
+
+def _ssim_map(x, y, sigma):
+    """skimage's SSIM map (Gaussian window, truncate 3.5, reflect, population covariance, data range 1) over the
+    axes where ``sigma`` is non-zero, for a whole stack at once."""
+    from scipy.ndimage import gaussian_filter
+
+    f = lambda a: gaussian_filter(a, sigma=sigma, truncate=3.5, mode="reflect")
+    ux, uy = f(x), f(y)
+    vx, vy, vxy = f(x * x) - ux * ux, f(y * y) - uy * uy, f(x * y) - ux * uy
+    c1, c2 = 0.01 ** 2, 0.03 ** 2
+    return ((2 * ux * uy + c1) * (2 * vxy + c2)) / ((ux ** 2 + uy ** 2 + c1) * (vx + vy + c2))
+
+
+def ssim_frames(pred, gt, published: bool = True):
+    """:func:`ssim_published` (or, with ``published=False``, :func:`ssim`) of many frame pairs at once.
+
+    The same arithmetic as skimage's ``structural_similarity`` (Gaussian σ = 1.5 truncated at 3.5, i.e. an
+    11-tap window, reflect padding, the map cropped by 5 pixels where filtered), vectorised over the frames; the
+    published variant filters along the rows of each column only (every column a "channel").
+
+    Parameters
+    ----------
+    pred, gt : ndarray of shape (n, H, W, 3), uint8
+
+    Returns
+    -------
+    ndarray of shape (n,)
+    """
+    from skimage.color import rgb2gray
+
+    p, g = np.asarray(pred), np.asarray(gt)
+    if p.shape != g.shape or p.ndim != 4 or p.shape[-1] != 3:
+        raise InputError(f"expected two stacks of frames (n, H, W, 3), got {p.shape} and {g.shape}.")
+    if p.shape[1] < 11 or (not published and p.shape[2] < 11):
+        raise InputError(f"frames of {p.shape[1:3]} are smaller than the 11-pixel Gaussian SSIM window.")
+    x, y = rgb2gray(p), rgb2gray(g)
+    pad = 5
+    if published:
+        m = _ssim_map(x, y, (0, 1.5, 0))[:, pad:-pad, :]
+    else:
+        m = _ssim_map(x, y, (0, 1.5, 1.5))[:, pad:-pad, pad:-pad]
+    return m.mean(axis=(1, 2), dtype=np.float64)
+
+
+def video_scores(pred_videos, gt_videos) -> dict:
+    """Per-video pixel scores (mean over frames): ``pixcorr``, ``ssim`` (published column-wise variant),
+    ``ssim_2d`` and ``psnr``, each an array of shape (n_videos,), for bootstrap intervals over videos.
+
+    Parameters
+    ----------
+    pred_videos, gt_videos : ndarray of shape (n_videos, n_frames, H, W, 3), uint8
+    """
+    p, g = np.asarray(pred_videos), np.asarray(gt_videos)
+    if p.shape != g.shape or p.ndim != 5:
+        raise InputError(f"expected two arrays of shape (n_videos, n_frames, H, W, 3), got {p.shape} and {g.shape}.")
+    n, f = p.shape[:2]
+    pf, gf = p.reshape(n * f, *p.shape[2:]), g.reshape(n * f, *g.shape[2:])
+    a = pf.reshape(n * f, -1).astype(np.float64)
+    b = gf.reshape(n * f, -1).astype(np.float64)
+    a, b = a - a.mean(1, keepdims=True), b - b.mean(1, keepdims=True)
+    den = np.sqrt((a * a).sum(1) * (b * b).sum(1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pix = np.where(den > 0, (a * b).sum(1) / den, np.nan)
+        mse = ((pf.astype(np.float64) - gf.astype(np.float64)) ** 2).reshape(n * f, -1).mean(1)
+        ps = np.where(mse > 0, 10 * np.log10(255.0 ** 2 / np.maximum(mse, 1e-300)), np.inf)
+    per = {"pixcorr": pix, "ssim": ssim_frames(pf, gf, True), "ssim_2d": ssim_frames(pf, gf, False), "psnr": ps}
+    with np.errstate(invalid="ignore"):
+        return {k: (np.nanmean(v.reshape(n, f), 1) if k == "pixcorr" else v.reshape(n, f).mean(1))
+                for k, v in per.items()}

@@ -1,4 +1,5 @@
-"""The NEURONS model in one file: a shared fMRI backbone and its four subtask heads (spec §3).
+"""The NEURONS model in one file: a shared fMRI backbone and its four subtask heads (Wang et al. 2025;
+the authors' ``model_variants/BrainModel_neurons.py`` and ``model_variants/video_decoder.py``).
 
 ::
 
@@ -13,7 +14,7 @@
 Notation: B batch, F frames (6), N tokens (256 = 16×16 in the paper), C token width (1664, OpenCLIP bigG),
 T text width (1280), S = 4·sqrt(N) decoder output size (64), R recon channels (4 SD latents in the paper).
 
-**Batch coupling** (spec §8.3). In the authors' ``TextDrivenDecoder`` the text tensor is (B, T), so every patch
+**Batch coupling**. In the authors' ``TextDrivenDecoder`` the text tensor is (B, T), so every patch
 attends over the B texts *of the batch*, and the "temporal" attention of the video decoder runs over all B·F
 frames of the batch. ``NeuronsConfig(batch_coupled=True)`` keeps both, exactly (outputs then depend on the batch
 size and composition). ``batch_coupled=False`` is our per-sample fix: each clip's frames attend only to their
@@ -88,6 +89,14 @@ class NeuronsConfig:
         ``"gpt2"`` loads pretrained weights (paper); ``None`` builds a random-init GPT-2 from the config.
     batch_coupled : bool
         Keep the authors' batch-coupled attention (see the module docstring).
+    attn_dim : int or None
+        Width of the text-driven decoder's query/key/value space and of its projector input. ``None``: the text
+        width T, as published (the authors tie them); a CPU configuration can make it narrower than the text
+        embedding, whose width is fixed by the text model.
+    decoder_attention : int or None
+        Up blocks of the video decoder, counted from the lowest resolution, that carry the spatial + temporal
+        attention pair. ``None``: all of them, as published (every ``AttnUpDecoderBlock2D``); the mid block always
+        has one. On a CPU the full-resolution attention costs most of a training step.
     """
 
     n_voxels: tuple = (13447, 14828, 9114)
@@ -117,6 +126,8 @@ class NeuronsConfig:
     gpt_heads: int = 12
     gpt_pretrained: str | None = "gpt2"
     batch_coupled: bool = True
+    attn_dim: int | None = None
+    decoder_attention: int | None = None
 
     def __post_init__(self):
         g = int(round(math.sqrt(self.n_tokens)))
@@ -126,6 +137,11 @@ class NeuronsConfig:
             if c % self.norm_groups:
                 raise InputError(f"decoder channels {self.decoder_channels} and the last projector width must be "
                                  f"divisible by norm_groups={self.norm_groups}.")
+
+    @property
+    def attention_width(self) -> int:
+        """Width of the text-driven decoder's attention (``attn_dim``, or the text width as published)."""
+        return self.attn_dim or self.text_dim
 
     @property
     def grid(self) -> int:
@@ -153,7 +169,8 @@ CONFIGS: dict[str, NeuronsConfig] = {
         n_voxels=(800, 900, 700), hidden=256, n_blocks=4, n_tokens=16, clip_dim=64, text_dim=384,
         n_concepts=14, proj_channels=(64, 32, 16), decoder_channels=(8, 16, 16), decoder_layers=1, norm_groups=4,
         recon_channels=3, prior_depth=2, prior_heads=4, prior_dim_head=16, prior_timesteps=50,
-        caption_vocab=128, caption_len=32, gpt_layers=2, gpt_width=64, gpt_heads=4, gpt_pretrained=None),
+        caption_vocab=128, caption_len=32, gpt_layers=2, gpt_width=64, gpt_heads=4, gpt_pretrained=None,
+        attn_dim=64, decoder_attention=1),
 }
 
 
@@ -351,14 +368,22 @@ class _SpatioTemporalAttn(nn.Module):
         return self.weight * x + (1 - self.weight) * r
 
 
+class _NoAttn(nn.Module):
+    """Identity in place of an attention pair (``NeuronsConfig.decoder_attention``)."""
+
+    def forward(self, x, time):
+        return x
+
+
 class DecoderVideo(nn.Module):
     """VAE-style decoder with spatial and temporal attention (``video_decoder.DecoderVideo``, layers_per_block 1).
 
     conv_in → mid block (resnet, attention, resnet) → up blocks of ``layers`` × (resnet, attention) with ×2 upsampling
     (all but the last) → GroupNorm → SiLU. Input (B·F, c_in, g, g) → (B·F, decoder_channels[0], g·2^k, g·2^k).
+    ``attention`` keeps the attention pairs of the first ``attention`` up blocks only (None: all, as published).
     """
 
-    def __init__(self, in_channels, block_out_channels, groups, layers: int = 2):
+    def __init__(self, in_channels, block_out_channels, groups, layers: int = 2, attention: int | None = None):
         super().__init__()
         from diffusers.models.resnet import ResnetBlock2D, Upsample2D
 
@@ -375,7 +400,9 @@ class DecoderVideo(nn.Module):
         for i, ch in enumerate(rev):
             block = nn.Module()
             block.res = nn.ModuleList([res(prev if j == 0 else ch, ch) for j in range(layers)])
-            block.attn = nn.ModuleList([_SpatioTemporalAttn(ch, groups) for _ in range(layers)])
+            with_attn = attention is None or i < attention
+            block.attn = nn.ModuleList([_SpatioTemporalAttn(ch, groups) if with_attn else _NoAttn()
+                                        for _ in range(layers)])
             block.upsample = Upsample2D(ch, use_conv=True, out_channels=ch) if i < len(rev) - 1 else None
             self.up.append(block)
             prev = ch
@@ -409,22 +436,23 @@ class TextDrivenDecoder(nn.Module):
 
     def __init__(self, cfg: NeuronsConfig):
         super().__init__()
-        c, t = cfg.clip_dim, cfg.text_dim
+        c, t, a = cfg.clip_dim, cfg.text_dim, cfg.attention_width
         self.batch_coupled = cfg.batch_coupled
-        self.q = nn.Linear(c, t, bias=False)
-        self.k = nn.Linear(t, t, bias=False)
-        self.v = nn.Linear(t, t, bias=False)
-        self.out = nn.Linear(t, t, bias=False)
+        self.q = nn.Linear(c, a, bias=False)
+        self.k = nn.Linear(t, a, bias=False)
+        self.v = nn.Linear(t, a, bias=False)
+        self.out = nn.Linear(a, a, bias=False)
         self.attn_dropout = nn.Dropout(0.1)
         self.proj_dropout = nn.Dropout(0.1)
         p1, p2, p3 = cfg.proj_channels
         self.maps_projector = nn.Sequential(
-            nn.Conv2d(t, p1, 1, bias=False), nn.GroupNorm(1, p1), nn.ReLU(True),
+            nn.Conv2d(a, p1, 1, bias=False), nn.GroupNorm(1, p1), nn.ReLU(True),
             nn.Conv2d(p1, p2, 1, bias=False), nn.GroupNorm(1, p2), nn.ReLU(True),
             nn.Conv2d(p2, p3, 1, bias=True))
         self.dropout = nn.Dropout(0.3)
         self.norm = nn.GroupNorm(1, p3)
-        self.video_decoder = DecoderVideo(p3, cfg.decoder_channels, cfg.norm_groups, cfg.decoder_layers)
+        self.video_decoder = DecoderVideo(p3, cfg.decoder_channels, cfg.norm_groups, cfg.decoder_layers,
+                                          cfg.decoder_attention)
         self.recon_head = nn.Conv2d(cfg.decoder_channels[0], cfg.recon_channels, 3, padding=1)
         self.seg_head = nn.Conv2d(cfg.decoder_channels[0], 1, 3, padding=1)
         self.scale = c ** -0.5
@@ -471,7 +499,7 @@ class CaptionDecoder(nn.Module):
 
     ``gpt_pretrained="gpt2"`` loads the pretrained 124M GPT-2 (paper; needs the weights locally), ``None``
     builds a random-init GPT-2 from the config (embedded/tiny: trained from scratch on the captions, label it).
-    Token ids come from the caller's tokenizer (the paper feeds CLIP-BPE ids to GPT-2, spec §8.4).
+    Token ids come from the caller's tokenizer (the paper feeds CLIP-BPE ids to GPT-2).
     """
 
     def __init__(self, cfg: NeuronsConfig):
@@ -542,6 +570,9 @@ class NeuronsModel(nn.Module):
         self.classifier = MultiLabelClassifier(cfg.clip_dim, cfg.text_dim, cfg.n_concepts)
         self.text_dec = CaptionDecoder(cfg)
         self.concept_text = nn.Parameter(torch.zeros(cfg.n_concepts, cfg.text_dim), requires_grad=False)
+        # concepts that can be a key object (the segmentation prompt); a data set whose concept list also holds
+        # scenes excludes them (see ``key_concept``)
+        self.register_buffer("key_candidates", torch.ones(cfg.n_concepts, dtype=torch.bool))
 
     # stage 1
     def encode(self, voxels, subj_idx: int = 0):
@@ -582,9 +613,15 @@ class NeuronsModel(nn.Module):
         out = self.text_seg_dec(motion_embeds.flatten(0, 1), self.text_embedding(motion_embeds), f, is_seg=False)
         return out.reshape(b, f, *out.shape[-3:])
 
+    def key_concept(self, probs):
+        """Top-1 concept among the key-object candidates (B,): the published inference takes the top-1 of all
+        51 concepts; where the concept list also holds scenes (present in every clip, so usually top-1), the top-1
+        object is the one the segmentation prompt needs."""
+        return probs.masked_fill(~self.key_candidates, -1.0).argmax(1)
+
     @torch.no_grad()
     def decode(self, voxels, subj_idx: int = 0, sample_prior: bool = True, generator=None):
-        """Inference (spec §5.1): all decoded outputs of a batch of voxels.
+        """Inference (the authors' ``recon_keyframe_neurons_enhance.py``): all decoded outputs of a batch of voxels.
 
         Returns a dict with ``clip_vision_embeds`` (B, N, C), ``prior_out`` (B, N, C), ``motion`` (B, F, N, C),
         ``concept_probs`` (B, K), ``top_concept`` (B,), ``mask_probs`` (B, F, S, S) (segmentation conditioned on
@@ -594,7 +631,7 @@ class NeuronsModel(nn.Module):
         prior_out = self.prior.sample(cve, generator=generator) if (self.prior is not None and sample_prior) else cve
         m = self.motion(prior_out)
         probs = torch.sigmoid(self.concepts(m))
-        top = probs.argmax(1)
+        top = self.key_concept(probs)
         mask = torch.sigmoid(self.segment(m, self.concept_text[top]))
         return {"clip_vision_embeds": cve, "prior_out": prior_out, "motion": m, "concept_probs": probs,
                 "top_concept": top, "mask_probs": mask, "blurry": self.blurry(m), "text_emb": self.text_embedding(m)}

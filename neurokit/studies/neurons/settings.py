@@ -1,20 +1,37 @@
-"""The NEURONS training run of each profile: the settings of the decoding chapter's run, which the
-reconstruction chapter reuses from the cache (both read them here, so they cannot drift apart)."""
+"""Run settings of the NEURONS study, per profile: one frozen dataclass per analysis and a function
+``settings(analysis, profile, overrides)``.
+
+* :class:`DecodingSettings`: one NEURONS training run (stage 1 and stage 2) on one subject;
+* :class:`StudySettings`: the decoding study of the second chapter, which the reconstruction chapter reuses from
+  the cache (both read it here, so they cannot drift apart): which subjects, the training run, the ablation and
+  the voxel attribution;
+* :class:`WorldModelSettings`: the generator and the semantic judges trained on the simulated world's training
+  clips (the embedded profile ships them, trained with these settings, by the study's ``world_models`` module);
+* :class:`ReconstructionSettings`: generation and evaluation of the third chapter.
+"""
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from neurokit.config import check_profile
 from neurokit.errors import InputError, UnknownNameError
 
-__all__ = ["DecodingSettings", "PROFILES", "decoding_settings"]
+__all__ = ["DecodingSettings", "StudySettings", "WorldModelSettings", "ReconstructionSettings", "PROFILES",
+           "ANALYSES", "settings", "decoding_settings"]
+
+
+def _positive(obj, names):
+    for name in names:
+        v = getattr(obj, name)
+        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+            raise InputError(f"setting {name} must be a positive integer; got {v!r}.")
 
 
 @dataclass(frozen=True)
 class DecodingSettings:
     """One NEURONS training run (stage 1 and stage 2) on one subject; the keyword arguments of ``run_decoding``
-    (the experiment module of this study).
+    (the study's ``experiment`` module).
 
     Attributes
     ----------
@@ -22,7 +39,7 @@ class DecodingSettings:
         Model size (:func:`neurokit.neurons.model.create_config`).
     stage1_epochs, stage2_epochs : int
         Epochs of the brain-model stage and of the subtask stage (the progressive schedule needs at least 5
-        stage-2 epochs to be other than flat).
+        stage-2 epochs to be other than flat: its period is ``(epochs // 5) · 2``).
     stage1_batch, stage2_batch : int
     lr : float
     text_method : {"minilm", "bow"}
@@ -40,7 +57,7 @@ class DecodingSettings:
     """
 
     config: str = "embedded"
-    stage1_epochs: int = 10
+    stage1_epochs: int = 30
     stage2_epochs: int = 5
     stage1_batch: int = 32
     stage2_batch: int = 10
@@ -54,10 +71,7 @@ class DecodingSettings:
     seed: int = 0
 
     def __post_init__(self):
-        for name in ("stage1_epochs", "stage2_epochs", "stage1_batch", "stage2_batch", "eval_batch"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                raise InputError(f"training setting {name} must be a positive integer; got {v!r}.")
+        _positive(self, ("stage1_epochs", "stage2_epochs", "stage1_batch", "stage2_batch", "eval_batch"))
         if not self.lr > 0:
             raise InputError(f"training setting lr must be > 0; got {self.lr!r}.")
         for name, choices in (("config", ("tiny", "embedded", "paper")), ("text_method", ("minilm", "bow"))):
@@ -70,23 +84,212 @@ class DecodingSettings:
         return dataclasses.asdict(self)
 
 
-#: The run of each profile. ``embedded``: CPU sizes (see the decoding chapter for what each choice does);
-#: ``paper``: the published stage-1/stage-2 hyper-parameters (Wang et al. 2025, supplement), which need the real
-#: cc2017 tensors, a GPU and local GPT-2 weights.
+@dataclass(frozen=True)
+class StudySettings:
+    """The decoding study: every subject trained as NEURONS and as the NeuroClips-style ablation (blurry video
+    plus one semantic embedding, no subtask heads), the subtask ablation on one subject, and the voxel
+    attribution of each NEURONS head.
+
+    Attributes
+    ----------
+    training : DecodingSettings
+    subjects : tuple of int
+    ablation_subject : int
+        The subject of the subtask ablation (subject 1, as in the paper).
+    ablations : bool
+        Train the three intermediate configurations of the ablation (the first and last rows are the two
+        conditions every subject trains anyway).
+    attribution_probes : int
+        Random output probes per clip of the gradient attribution.
+    n_jobs : int
+        Worker processes for the training runs (single-threaded each); results do not depend on it.
+    """
+
+    training: DecodingSettings = field(default_factory=DecodingSettings)
+    subjects: tuple = (1, 2, 3)
+    ablation_subject: int = 1
+    ablations: bool = True
+    attribution_probes: int = 4
+    n_jobs: int = 2
+
+    def __post_init__(self):
+        _positive(self, ("attribution_probes", "n_jobs", "ablation_subject"))
+        if not self.subjects or any(int(s) < 1 for s in self.subjects):
+            raise InputError(f"subjects are numbered from 1 (as in NEURONS); got {self.subjects!r}.")
+        if self.ablations and self.ablation_subject not in self.subjects:
+            raise InputError(f"ablation_subject {self.ablation_subject} is not among subjects {self.subjects}.")
+
+    def key(self) -> dict:
+        """The settings that determine the results (``n_jobs`` does not)."""
+        d = dataclasses.asdict(self)
+        d.pop("n_jobs")
+        d["subjects"] = list(self.subjects)
+        return d
+
+
+@dataclass(frozen=True)
+class WorldModelSettings:
+    """The generator and the judges trained on the simulated world's training clips.
+
+    Attributes
+    ----------
+    ae_channels, unet_channels : tuple of int
+        Widths of the autoencoder and of the denoising UNet (:class:`neurokit.neurons.generator.GeneratorConfig`).
+    ae_steps, denoiser_steps : int
+        Optimiser steps of the autoencoder and of the denoiser.
+    ae_batch, denoiser_batch : int
+    ae_lr, denoiser_lr : float
+    cond_drop : float
+        Share of training frames whose condition is replaced by the null embedding (classifier-free guidance).
+    text_method : {"minilm", "bow"}
+        Text embedding of the prompts (the one the decoders' caption heads predict).
+    judge_width, judge_frame_epochs, judge_video_epochs : int
+        Width of the judges' CNNs and their epochs.
+    judge_lr : float
+    seed : int
+    """
+
+    ae_channels: tuple = (32, 64)
+    unet_channels: tuple = (32, 64)
+    ae_steps: int = 1500
+    denoiser_steps: int = 4000
+    ae_batch: int = 64
+    denoiser_batch: int = 128
+    ae_lr: float = 2e-3
+    denoiser_lr: float = 1e-3
+    cond_drop: float = 0.1
+    text_method: str = "minilm"
+    judge_width: int = 32
+    judge_frame_epochs: int = 12
+    judge_video_epochs: int = 40
+    judge_lr: float = 3e-3
+    seed: int = 0
+
+    def __post_init__(self):
+        _positive(self, ("ae_steps", "denoiser_steps", "ae_batch", "denoiser_batch", "judge_width",
+                         "judge_frame_epochs", "judge_video_epochs"))
+        if not 0 <= self.cond_drop < 1:
+            raise InputError(f"cond_drop is a probability in [0, 1); got {self.cond_drop!r}.")
+        if self.text_method not in ("minilm", "bow"):
+            raise UnknownNameError("text embedding", self.text_method, ("minilm", "bow"))
+
+    def key(self) -> dict:
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(self).items()}
+
+
+@dataclass(frozen=True)
+class ReconstructionSettings:
+    """Video generation from the decoded subtasks and its evaluation.
+
+    Attributes
+    ----------
+    n_videos : int or None
+        Test clips generated per subject and condition (None: all).
+    steps, guidance : int, float
+        DDIM steps and classifier-free guidance (25 and 8.5 as published).
+    shared_noise : float
+        ρ of the generator's mixed noise prior (:mod:`neurokit.neurons.generator`).
+    num_trials : int
+        Trials of the N-way protocol (100 as published).
+    n_boot : int
+        Bootstrap resamples of the test videos for the confidence intervals.
+    stand_in_size : int
+        Input size of the EfficientNet-Lite0 stand-in column (224 for its weights).
+    pipeline_manifest : str
+        ``paper`` profile: the YAML manifest of the published weights (:func:`neurokit.neurons.pipeline.load_paper_pipeline`).
+    bf16 : bool
+        Run the generator's UNet under bfloat16 autocast (faster on CPUs with BF16 instructions).
+    seed : int
+    n_jobs : int
+        Worker processes for the generation (results do not depend on it).
+    """
+
+    n_videos: int | None = None
+    steps: int = 25
+    guidance: float = 8.5
+    shared_noise: float = 0.5
+    num_trials: int = 100
+    n_boot: int = 2000
+    stand_in_size: int = 64
+    pipeline_manifest: str = ""
+    bf16: bool = True
+    seed: int = 0
+    n_jobs: int = 2
+
+    def __post_init__(self):
+        _positive(self, ("steps", "num_trials", "n_boot", "stand_in_size", "n_jobs"))
+        if self.n_videos is not None and (isinstance(self.n_videos, bool) or int(self.n_videos) < 2):
+            raise InputError(f"n_videos must be None (all) or >= 2; got {self.n_videos!r}.")
+        if not 0 <= self.shared_noise <= 1:
+            raise InputError(f"shared_noise is a share in [0, 1]; got {self.shared_noise!r}.")
+
+    def key(self) -> dict:
+        d = dataclasses.asdict(self)
+        d.pop("n_jobs")
+        return d
+
+
+_SMOKE_TRAINING = DecodingSettings(config="tiny", stage1_epochs=2, stage2_epochs=5, stage1_batch=16,
+                                   stage2_batch=16, text_method="bow", eval_batch=8)
+_PAPER_TRAINING = DecodingSettings(config="paper", stage1_epochs=30, stage2_epochs=50, stage1_batch=120,
+                                   stage2_batch=10, lr=5e-5, use_prior=True, batch_coupled=True, eval_batch=20,
+                                   rec_scale=1.0)
+
+#: analysis -> profile -> settings. ``embedded``: CPU sizes (the chapters say what each choice does); ``paper``:
+#: the published hyper-parameters (Wang et al. 2025), which need the real cc2017 tensors, a GPU and local weights.
 PROFILES = {
-    "smoke": DecodingSettings(config="tiny", stage1_epochs=2, stage2_epochs=1, stage1_batch=16, stage2_batch=8,
-                              text_method="bow", eval_batch=8),
-    "embedded": DecodingSettings(),
-    "paper": DecodingSettings(config="paper", stage1_epochs=30, stage2_epochs=50, stage1_batch=120, stage2_batch=10,
-                              lr=5e-5, use_prior=True, batch_coupled=True, eval_batch=20, rec_scale=1.0),
+    "training": {"smoke": _SMOKE_TRAINING, "embedded": DecodingSettings(), "paper": _PAPER_TRAINING},
+    "study": {
+        "smoke": StudySettings(training=_SMOKE_TRAINING, ablations=False, attribution_probes=1, n_jobs=1),
+        "embedded": StudySettings(),
+        "paper": StudySettings(training=_PAPER_TRAINING, n_jobs=1),
+    },
+    "world_models": {
+        "smoke": WorldModelSettings(ae_channels=(16, 32), unet_channels=(16, 32), ae_steps=60, denoiser_steps=60,
+                                    text_method="bow", judge_width=8, judge_frame_epochs=2, judge_video_epochs=2),
+        "embedded": WorldModelSettings(),
+        "paper": WorldModelSettings(),  # not used: the paper profile generates with the published weights
+    },
+    "reconstruction": {
+        "smoke": ReconstructionSettings(steps=2, num_trials=10, n_boot=200, stand_in_size=32, n_jobs=1),
+        "embedded": ReconstructionSettings(),
+        "paper": ReconstructionSettings(stand_in_size=224, n_jobs=1),
+    },
 }
+ANALYSES = tuple(PROFILES)
+
+
+def settings(analysis: str, profile: str, overrides: dict | None = None):
+    """The settings of ``analysis`` for ``profile`` with ``overrides`` (setting names to values; unknown names
+    are refused). For ``"study"``, a ``training`` override may itself be a mapping of training settings."""
+    check_profile(profile)
+    if analysis not in PROFILES:
+        raise UnknownNameError("NEURONS analysis", analysis, ANALYSES)
+    base = PROFILES[analysis][profile]
+    overrides = dict(overrides or {})
+    fields = {f.name for f in dataclasses.fields(base)}
+    for k in overrides:
+        if k not in fields:
+            raise UnknownNameError(f"{analysis} setting", k, sorted(fields))
+    if analysis == "study" and isinstance(overrides.get("training"), dict):
+        overrides["training"] = dataclasses.replace(base.training,
+                                                    **_check(overrides["training"], base.training, "training"))
+    if "subjects" in overrides:
+        overrides["subjects"] = tuple(overrides["subjects"])
+    for k in ("ae_channels", "unet_channels"):
+        if k in overrides:
+            overrides[k] = tuple(overrides[k])
+    return dataclasses.replace(base, **overrides)
+
+
+def _check(overrides, base, what):
+    fields = {f.name for f in dataclasses.fields(base)}
+    for k in overrides:
+        if k not in fields:
+            raise UnknownNameError(f"{what} setting", k, sorted(fields))
+    return overrides
 
 
 def decoding_settings(profile: str, overrides: dict | None = None) -> DecodingSettings:
-    """The run of ``profile`` with ``overrides`` (a mapping of setting names to values; unknown names are refused)."""
-    check_profile(profile)
-    fields = {f.name for f in dataclasses.fields(DecodingSettings)}
-    for k in overrides or {}:
-        if k not in fields:
-            raise UnknownNameError("training setting", k, sorted(fields))
-    return dataclasses.replace(PROFILES[profile], **(overrides or {}))
+    """The training run of ``profile`` with ``overrides`` (a mapping of setting names to values)."""
+    return settings("training", profile, overrides)
