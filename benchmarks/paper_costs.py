@@ -114,7 +114,12 @@ def vist_step_cost() -> dict:
     counter = FlopCounterMode(display=False, custom_mapping={torch.ops.aten.convolution_backward: _conv_backward})
     with counter:
         model(x, rf).sum().backward()
+    from neurokit.studies.vist.settings import PROFILES
+
+    s = PROFILES["paper"]
+    runs = len(s.models) * (1 + len(s.check_seeds)) + len(s.ablations)  # models x seeds, plus the ablations
     return {"parameters": int(count_parameters(model)), "batch": [cfg.batch_size, cfg.window, 256, 1024],
+            "runs_in_results_chapter": int(runs),
             "gflop_per_step": counter.get_total_flops() / 1e9, "epochs": cfg.epochs,
             "steps_per_epoch": cfg.batches_per_epoch, "steps_per_run": cfg.epochs * cfg.batches_per_epoch}
 
@@ -171,7 +176,11 @@ def ridge_fit_counts() -> dict:
 
     voxels = sum(sum(v) for v in ALGONAUTS_VOXELS.values())  # 10 subjects, 9 ROIs
     blocks = sum(len(get_card(n).layers) for n in list_extractors())
+    from neurokit.studies.encoding.connectivity import settings
+
     return {"subjects": 10, "roi_voxels_all_subjects": int(voxels), "model_blocks": int(blocks),
+            "bmd_model": settings("paper").bmd_model,
+            "block_floats_all_models": int(sum(sum(get_card(n).block_dims.values()) for n in list_extractors())),
             "per_voxel_fits": int(voxels * blocks), "train_clips": 1000, "test_clips": 102}
 
 

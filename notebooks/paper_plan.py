@@ -45,9 +45,6 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 from neurokit.book import glue, glue_profile
-from neurokit.features import get_card
-from neurokit.studies.encoding.connectivity import settings as connectivity_settings
-from neurokit.studies.vist.settings import PROFILES as VIST
 
 glue_profile(profile)
 costs_file = Path(results_dir) / "paper_costs.json"
@@ -80,16 +77,15 @@ glue("utilisation", utilisation)
 if costs is not None:
     nets = pd.DataFrame(costs["networks"]).set_index("model")
     n_clips = 1000 + 102
-    bmd_model = connectivity_settings("paper").bmd_model
-    nets["features per clip (floats)"] = [sum(get_card(m).block_dims.values()) for m in nets.index]
+    bmd_model = costs["ridge"]["bmd_model"]
     nets["TFLOP (Mini-Algonauts)"] = nets["gflop_per_clip"] * n_clips / 1e3
     table = nets[["modality", "architecture", "input_size", "frames_seen", "gflop_per_clip",
-                  "TFLOP (Mini-Algonauts)", "features per clip (floats)"]].rename(
+                  "TFLOP (Mini-Algonauts)"]].rename(
         columns={"input_size": "input (px)", "frames_seen": "frames seen", "gflop_per_clip": "GFLOP per clip"})
     display(table.sort_values("GFLOP per clip", ascending=False).round(1))
     extract_flop = float(nets["gflop_per_clip"].sum() * 1e9 * n_clips)
     extract_flop += float(nets.loc[bmd_model, "gflop_per_clip"]) * 1e9 * n_clips if bmd_model in nets.index else 0
-    cache_bytes = float(nets["features per clip (floats)"].sum() * n_clips * 4)
+    cache_bytes = float(costs["ridge"]["block_floats_all_models"] * n_clips * 4)
     r = costs["ridge"]
     glue("i_extract_pflop", extract_flop / 1e15)
     glue("i_extract_gpu_min", 60 * gpu_hours(extract_flop))
@@ -119,8 +115,7 @@ if costs is not None:
 # %% tags=["hide-input"]
 if costs is not None:
     v, d = costs["vist"], costs["dinov2"]
-    s = VIST["paper"]
-    runs = len(s.models) * (1 + len(s.check_seeds)) + len(s.ablations)
+    runs = v["runs_in_results_chapter"]
     dino_flop = d["gflop_per_frame"] * 1e9 * sum(d["frames"].values())
     run_flop = v["gflop_per_step"] * 1e9 * v["steps_per_run"]
     part2 = pd.DataFrame([

@@ -26,6 +26,10 @@
 # `paper` profile, on the real data sets, tests the latter. A claim that the simulated world cannot test says so
 # ("not testable in this world"), and its chapter shows why.
 
+# %% [markdown]
+# ```{include} ../_substitutes.md
+# ```
+
 # %% tags=["parameters"]
 profile = "embedded"
 
@@ -39,15 +43,14 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 from neurokit.book import glue, glue_profile
-from neurokit.book.substitutes import substitutions_markdown
 from neurokit.claims import VERDICTS, evaluate
 from neurokit.plotting import PAGE_WIDTH, set_style, verdict_colors
 from neurokit.studies.encoding import claims as encoding_claims
+from neurokit.studies.neurons import claims as neurons_claims
 from neurokit.studies.vist import claims as vist_claims
 
 set_style()
 glue_profile(profile)
-display(Markdown(substitutions_markdown(profile)))
 
 # %% tags=["hide-input"]
 build = Path(os.environ.get("NEUROKIT_BUILD_DIR_ACTIVE", "_build"))
@@ -56,7 +59,7 @@ for f in sorted((build / "results" / profile).glob("*.json")):
     if not f.name.endswith(".provenance.json"):
         results[f.stem] = json.loads(f.read_text()).get("numbers", {})
 
-CLAIMS = [*encoding_claims.CLAIMS, *vist_claims.CLAIMS]
+CLAIMS = [*encoding_claims.CLAIMS, *vist_claims.CLAIMS, *neurons_claims.CLAIMS]
 rows = [evaluate(c, results.get(c.chapter)) for c in CLAIMS]
 ledger = pd.DataFrame(rows)
 missing = ledger[ledger["verdict"] == "not run"]

@@ -7,15 +7,15 @@ study declares (``STAND_INS`` in its ``settings`` module: what the paper used, w
 """
 from __future__ import annotations
 
-import importlib
-
 from neurokit.features import get_card, list_extractors
 from neurokit.features.grid import EXTRACTORS as GRID_EXTRACTORS
+from neurokit.studies.encoding.settings import STAND_INS as _ENCODING
+from neurokit.studies.neurons.settings import STAND_INS as _NEURONS
+from neurokit.studies.vist.settings import STAND_INS as _VIST
 
 __all__ = ["substitutions", "substitutions_markdown", "counts"]
 
-_STUDIES = {"I": "neurokit.studies.encoding.settings", "II": "neurokit.studies.vist.settings",
-            "III": "neurokit.studies.neurons.settings"}
+_STUDIES = {"I": _ENCODING, "II": _VIST, "III": _NEURONS}
 
 
 def counts() -> dict[str, int]:
@@ -31,13 +31,8 @@ def counts() -> dict[str, int]:
 
 
 def _study_stand_ins(part: str, profile: str) -> list[tuple[str, str]]:
-    """``(what the paper used, what this profile uses)`` declared by a study, if it declares any."""
-    try:
-        module = importlib.import_module(_STUDIES[part])
-    except ImportError:
-        return []
-    table = getattr(module, "STAND_INS", {})
-    return list(table.get(profile, ())) if isinstance(table, dict) else []
+    """``(what the paper used, what this profile uses)`` declared by the study of ``part``."""
+    return list(_STUDIES[part].get(profile, ()))
 
 
 def substitutions(profile: str) -> list[dict]:

@@ -293,3 +293,19 @@ def _check(overrides, base, what):
 def decoding_settings(profile: str, overrides: dict | None = None) -> DecodingSettings:
     """The training run of ``profile`` with ``overrides`` (a mapping of setting names to values)."""
     return settings("training", profile, overrides)
+
+
+#: What each simulated profile of Part III runs in place of the paper's own models (the book's landing page and
+#: summary list these under "What this build substitutes").
+_SIMULATED_STAND_INS = [
+    ("AnimateDiff v3 + SparseCtrl-RGB on Stable Diffusion 1.5 (RealisticVision), the video generator",
+     "a small latent video generator trained on the simulated world's training clips (32-px frames, the same "
+     "conditioning path: blurry-video latents, key-object mask, caption and concept)"),
+    ("ViT-B/16 and VideoMAE classifiers of the N-way metrics, CLIP ViT-L/14 features of CLIP-pcc",
+     "small frame and video judges trained on the world's own categories (object, colour, scene, motion)"),
+    ("OpenCLIP ViT-bigG/14 caption embeddings", "the shipped all-MiniLM-L6-v2 sentence model (real weights)"),
+    ("ViT-B/16 (ImageNet) as the frame classifier of the N-way metrics, in a second column",
+     "EfficientNet-Lite0 with its real ImageNet weights"),
+]
+STAND_INS = {"smoke": _SIMULATED_STAND_INS, "embedded": _SIMULATED_STAND_INS}
+__all__ += ["STAND_INS"]
