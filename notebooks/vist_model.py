@@ -159,5 +159,5 @@ loss_table
 # {glue:text}`sdtw_grad_share_code:.1e` of the gradient norm (the norms of the terms' gradients do not add up to 1).
 # The released code steps the soft-DTW windows by w // 2; the poster's formula averages over every window
 # (stride 1). Every run of this book uses the code's stride; with stride 1 the soft-DTW share of the gradient is
-# {glue:text}`sdtw_grad_share_stride1:.1e`. [Vi-ST 3](vist_results.md) trains Vi-ST with stride 1 as well and sets
+# {glue:text}`sdtw_grad_share_stride1:.1e`. [Vi-ST 3](vist_results.ipynb) trains Vi-ST with stride 1 as well and sets
 # it beside the reference run.

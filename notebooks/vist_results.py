@@ -21,7 +21,7 @@
 # paper's other results in a simulated retina where generalisation can be measured: Vi-ST and the baselines are
 # trained once on movie 1, scored on movie 1's held-out half, which continues the scenes seen in training (pixel
 # context conserved, as in the authors' within-movie protocol), and on movie 2 at three rungs of a context-shift
-# ladder (see [Vi-ST 1](vist_data.md)).
+# ladder (see [Vi-ST 1](vist_data.ipynb)).
 #
 # Protocol: train on the first half of movie 1 (`split_train`); **within** = its second half; **cross** = each
 # movie-2 store, both halves, each predicted as one sequence and joined per cell, as the authors' cross-movie
@@ -418,7 +418,7 @@ at.drop(columns=["what it changes"]).round(3)
 # ```
 #
 # {glue:text}`abl_opposite_sentence` Soft-DTW windows: {glue:text}`abl_stride_sentence`. With its 10⁻⁵ weight the
-# soft-DTW term moves little of the gradient at either stride ([Vi-ST 2](vist_model.md) measures it).
+# soft-DTW term moves little of the gradient at either stride ([Vi-ST 2](vist_model.ipynb) measures it).
 #
 # ## Which feature layer (the paper's Fig. 5b)
 #

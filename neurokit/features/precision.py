@@ -24,7 +24,7 @@ clips of the simulated Algonauts set (embedded profile) for the 12 models of ``b
 
 - every block: Pearson r ≥ 0.99 between the bf16 and f32 features, each feature centred across clips (measured
   ≥ 0.9989, EfficientNet-Lite0 B6 the lowest; all 37 models on noise clips: ≥ 0.991);
-- the book's block statistics (clip discriminability, participation ratio, mean |activation|) within 2 %
+- the book's block statistics (clip discriminability, participation ratio, mean ``|activation|``) within 2 %
   (measured ≤ 1.8 %, EfficientNet-Lite0's participation ratio; ≤ 0.7 % for the others);
 - encoding (the embedded protocol of ``neurokit.encoding.layer_scores``: 4 test folds of 10 %, z-scored features,
   50 in-fold PCA components, ridge with inner-CV alphas; one subject, nine ROIs): each ROI's best-block r within
@@ -149,9 +149,8 @@ def prepare_model(model: nn.Module, precision: str, memory_format: str) -> nn.Mo
         autocast would do on each call). Other parameters and buffers (norms, positional embeddings, relative
         position tables) stay float32, as under autocast.
     memory_format : {"contiguous", "channels_last"}
-        ``"channels_last"``: 4-D and 5-D parameters are stored channels-last.
-
-    In bf16, every ``nn.Softmax`` module is also replaced by a :class:`Float32Softmax` (same name and ``dim``).
+        ``"channels_last"``: 4-D and 5-D parameters are stored channels-last. In bf16, every ``nn.Softmax``
+        module is also replaced by a :class:`Float32Softmax` (same name and ``dim``).
 
     Returns
     -------

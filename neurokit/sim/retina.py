@@ -29,8 +29,7 @@ Movies (embedded and paper profiles: 1800 and 1600 frames, the lengths of the pa
       drifting 1/f² noise textures with global contrast flicker). All three have movie 1's pixel mean and RMS
       contrast.
 
-Files (per movie, ``<root>/MOVIE01_zarr``, ``<root>/MOVIE03_zarr``, ``<root>/MOVIE03_NOVEL_zarr`` and
-``<root>/MOVIE03_NOISE_zarr``, zarr v3 groups)
+Files (one zarr v3 group per movie: ``MOVIE01_zarr``, ``MOVIE03_zarr``, ``MOVIE03_NOVEL_zarr``, ``MOVIE03_NOISE_zarr``)
     ``spike_avg (frames, cells)`` float32 trial-averaged counts per frame (the regression target),
     ``spikes (trials, frames, cells)`` uint8 counts, ``rate_true (frames, cells)`` expected counts,
     ``stimulus (frames, S, S)`` uint8 grey frames, ``dinov2_feats_0 (frames, 256, D)`` float32 features of a

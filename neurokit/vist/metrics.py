@@ -92,7 +92,7 @@ def pearson_cc(pred, target) -> tuple[np.ndarray, float]:
 
 
 def cc_aggregates(per_cell) -> dict[str, float]:
-    """The CC aggregates over cells of one model: the code's mean |r|, the signed mean, the mean over r > 0.
+    """The CC aggregates over cells of one model: the code's mean ``|r|``, the signed mean, the mean over r > 0.
 
     Parameters
     ----------

@@ -8,7 +8,7 @@ Protocol (one training run gives every number)
     joined per cell, as the authors' cross-movie validation does. Every test sequence is predicted from its own
     first frame. The authors' cross-movie runs train on both halves of one movie, twice our training frames.
 
-Scores (:func:`score`): CC as the authors log it (mean |r| over cells), the signed mean r, the mean over cells
+Scores (:func:`score`): CC as the authors log it (mean ``|r|`` over cells), the signed mean r, the mean over cells
 with r > 0, SD-KL (the code's wrapper and the supplement's pseudocode), per test set; the CC on the training
 frames; optional learning curves (CC within and on the first cross set every ``curve_every`` epochs).
 
@@ -60,9 +60,9 @@ class Movies:
 
     Attributes
     ----------
-    train : RetinaData
+    train : neurokit.data.retina.RetinaData
         Movie 1.
-    cross : dict of str → RetinaData
+    cross : dict of str → neurokit.data.retina.RetinaData
         Test stores by name (``"MOVIE03"``, and in the simulation the further rungs), in ladder order.
     features : dict of str → dict of str → ndarray
         Extra feature sets: name → {store name → (frames, 256, D)}, for the stores they cover (the feature-layer
@@ -150,7 +150,7 @@ def load_movies(root, cross_stores=None, standardize_features: bool = True, feat
 def score(pred: np.ndarray, target: np.ndarray) -> dict:
     """Scores of predictions (cells, T) against targets (cells, T).
 
-    ``cc`` (mean |r|, the authors' ``val/corr``), ``cc_signed`` (mean r), ``cc_pos_mean`` / ``cc_pos_std`` (r > 0
+    ``cc`` (mean ``|r|``, the authors' ``val/corr``), ``cc_signed`` (mean r), ``cc_pos_mean`` / ``cc_pos_std`` (r > 0
     only, the code's export), ``n_negative``, ``sdkl`` (the code's wrapper, α = 0.5, KL(P_target ‖ P_pred)),
     ``sdkl_pseudocode`` (the supplement's Algorithm 1 as written) and ``r`` (per cell).
     """

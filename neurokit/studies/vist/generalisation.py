@@ -5,7 +5,7 @@ The poster's claim is that Vi-ST loses less than the baselines when the test mov
 ``settings.models`` is trained once on movie 1 with the same recipe and scored within movie 1 (second half,
 pixel context conserved) and on every movie-2 store; the **drop** is within − cross per rung.
 
-The inference unit is the cell: confidence intervals of a drop difference resample cells (the per-cell |r|
+The inference unit is the cell: confidence intervals of a drop difference resample cells (the per-cell ``|r|``
 within and across), with the models fixed. The run-to-run spread of Vi-ST comes from its other seeds.
 """
 from __future__ import annotations
@@ -90,7 +90,7 @@ def drop_difference_ci(runs: dict, store: str, baselines=POSTER_BASELINES, n_boo
                        seed: int = 0) -> tuple[float, float, float]:
     """Mean drop of ``baselines`` minus Vi-ST's drop on ``store``, with a 95 % interval over resampled cells.
 
-    A drop is mean over cells of |r| within − |r| on ``store``. Cells are resampled with replacement (the same
+    A drop is mean over cells of ``|r|`` within − ``|r|`` on ``store``. Cells are resampled with replacement (the same
     cells for every model), the models and their predictions stay fixed. Returns (difference, low, high).
     """
     per_cell = {m: np.abs(runs[m].per_cell[WITHIN]) - np.abs(runs[m].per_cell[store]) for m in ("vist", *baselines)}

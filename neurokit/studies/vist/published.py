@@ -31,7 +31,7 @@ SRC_LOGS = "authors' training logs (checkpoints/{0,1} metrics.csv, commit 0fa112
 SRC_SUPP = "supplement (docs/12149-supp.pdf) Fig. 1, digitised"
 
 #: Poster table: model → {(train movie, test movie): CC}. "*": same video, "pixel context is conserved";
-#: "**": training and testing data from different videos. The CC aggregate (mean |r| as the code logs it, or
+#: "**": training and testing data from different videos. The CC aggregate (mean ``|r|`` as the code logs it, or
 #: another) is not stated.
 POSTER: dict[str, dict[tuple[str, str], float]] = {
     "CRNN": {("Mov1", "Mov1"): 0.857, ("Mov2", "Mov2"): 0.718},

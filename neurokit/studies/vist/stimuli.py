@@ -46,7 +46,7 @@ def spectral_slope(frames: np.ndarray, n: int = 64, seed: int = 0) -> float:
 
 
 def frame_statistics(frames: np.ndarray) -> dict:
-    """Pixel mean, RMS contrast (pixel std / mean), mean |frame difference| (grey levels) and spectral slope."""
+    """Pixel mean, RMS contrast (pixel std / mean), mean absolute frame difference (grey levels) and spectral slope."""
     f = np.asarray(frames, dtype=np.float64)
     return {"pixel mean": float(f.mean()), "RMS contrast": float(f.std() / f.mean()),
             "mean |frame difference|": float(np.abs(np.diff(f, axis=0)).mean()), "spectral slope": spectral_slope(f)}
@@ -81,9 +81,9 @@ def ladder_statistics(movie1, cross: dict, seed: int = 0) -> pd.DataFrame:
 
     Parameters
     ----------
-    movie1 : RetinaData
+    movie1 : neurokit.data.retina.RetinaData
         Movie 1 (its ``split_train`` frames are the training frames).
-    cross : dict of str → RetinaData
+    cross : dict of str → neurokit.data.retina.RetinaData
 
     Returns
     -------
