@@ -110,3 +110,15 @@ def test_manifests_state_the_rehearsal_subsampling():
                          ("vist_retina", retina.REHEARSAL_SUBSAMPLE)):
         text = (manifest_dir() / f"{name}.yaml").read_text()
         assert f"divided by {factor}" in text, name
+
+
+def test_rehearsal_features_never_share_the_real_runs_cache_location(monkeypatch):
+    """Part I remembers where each model's features live; a rehearsal's random-init "paper" features get their own
+    entry, so a later real run can never be pointed at them."""
+    from neurokit.studies.encoding.layers import _location_key
+
+    monkeypatch.setenv(REHEARSAL_ENV, "0")
+    real, emb = _location_key("x3d_s.k400", "paper", None, {}), _location_key("x3d_s.k400", "embedded", None, {})
+    monkeypatch.setenv(REHEARSAL_ENV, "1")
+    assert _location_key("x3d_s.k400", "paper", None, {}) != real
+    assert _location_key("x3d_s.k400", "embedded", None, {}) == emb
