@@ -195,3 +195,32 @@ def test_paper_weights_missing_corrupt_and_loaded(tmp_path, monkeypatch):
     with pytest.raises(DataError, match="does not match the architecture|does not fit"):
         torch.save({"model_state": {"foo": torch.zeros(1)}}, ckpt_dir / "checkpoints" / "X3D_XS.pyth")
         create_extractor("x3d_xs.k400", device="cpu", weights="paper")
+
+
+def test_rehearsal_random_init_stands_in_for_missing_paper_weights(monkeypatch, tmp_path):
+    """Only in a rehearsal of the paper profile do random weights replace missing pretrained ones, at the paper's
+    sampling, labelled in the config (cache key) and the provenance; real files are still used when present."""
+    from neurokit.config import REHEARSAL_ENV
+
+    monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path / "empty_hub"))
+    monkeypatch.setenv(REHEARSAL_ENV, "0")
+    with pytest.raises(DataError, match="X3D_XS.pyth"):  # not rehearsing: refused as before
+        create_extractor("x3d_xs.k400", device="cpu", weights="paper")
+    with pytest.raises(DataError, match="random weights"):
+        create_extractor("timesformer_b_8x32.k400", weights="paper", input_size=32, n_frames=2)
+    monkeypatch.setenv(REHEARSAL_ENV, "1")
+    card = get_card("x3d_xs.k400")
+    ex = create_extractor("x3d_xs.k400", device="cpu", weights="paper", precision="f32")
+    assert ex.config()["weights"] == "random-init (rehearsal)"
+    src = ex.meta()["weights_source"]
+    assert src["kind"] == "random-init (rehearsal)" and src["rehearsal"] and not src["real"]
+    assert "X3D_XS.pyth" in src["missing"]
+    assert ex.sampling.as_dict() == card.paper_sampling.as_dict()  # the paper's input, not the embedded one
+    ref = create_extractor("x3d_xs.k400", device="cpu", input_size=card.paper_sampling.size,
+                           n_frames=card.paper_sampling.n_frames, precision="f32")
+    assert all(torch.equal(v, ex.model.state_dict()[k]) for k, v in ref.model.state_dict().items())  # card's init
+    assert ex.config() != ref.config()  # never shares a cache entry with the embedded random init
+    sub = create_extractor("timesformer_b_8x32.k400", weights="paper", input_size=32, n_frames=2)
+    assert sub.weights_source["kind"] == "random-init (rehearsal)"
+    real = create_extractor("efficientnet_lite0.in1k", layers=["B6"], device="cpu", weights="paper")
+    assert real.weights_source["kind"] == "pretrained" and real.config()["weights"] == "paper"

@@ -266,6 +266,43 @@ def test_settings_validate_and_give_equal_recipes():
         settings("embedded", cell_counts=(1, 8, 24))
 
 
+def test_rehearsal_cuts_repetitions_and_keeps_the_paper_shapes(monkeypatch):
+    """A rehearsal of the paper profile keeps the paper's model, batches and comparisons and runs the authors'
+    schedule (warm-up, cosine, SWA) in the fewest epochs; without the rehearsal the paper settings are untouched."""
+    from neurokit.config import REHEARSAL_ENV
+    from neurokit.studies.vist.settings import REHEARSAL_RECIPE, rehearse, settings
+    from neurokit.vist import zoo
+    from neurokit.vist.model import PAPER_N_PARAMS, count_parameters
+
+    monkeypatch.setenv(REHEARSAL_ENV, "0")
+    paper = settings("paper")
+    assert not paper.rehearsal and paper.steps == 1440
+    monkeypatch.setenv(REHEARSAL_ENV, "1")
+    r = settings("paper")
+    assert r == rehearse(paper) and r.rehearsal
+    assert settings("embedded") == settings("embedded", rehearsal=False)  # only the paper profile is rehearsed
+    for name in ("video_layers", "video_dim", "models", "ablations", "budget_check", "layers", "layer_input_size",
+                 "top_k", "standardize", "paper_recipe", "curve_every"):
+        assert getattr(r, name) == getattr(paper, name), name
+    assert r.check_seeds == (1,) and r.cell_counts == (90, 45) and r.frames_per_step == 16 * 128
+    cfg, ref = r.train_config(), paper.train_config()
+    assert (cfg.batch_size, cfg.window, cfg.lr, cfg.lr_min, cfg.swa_lr, cfg.device, cfg.bf16) == (
+        ref.batch_size, ref.window, ref.lr, ref.lr_min, ref.swa_lr, ref.device, ref.bf16)
+    assert r.steps == cfg.epochs * cfg.batches_per_epoch == 6
+    # every phase of the schedule runs: warm-up (rising lr), cosine, then SWA at the SWA lr
+    lrs = [cfg.lr_at(e) for e in range(cfg.epochs)]
+    assert cfg.warmup == 1 and 0 < cfg.swa_start < cfg.epochs and lrs[-1] == pytest.approx(cfg.swa_lr)
+    assert r.curve_every < cfg.epochs  # every run stops after an epoch and resumes from its checkpoint
+    d = r.train_config(budget=2)
+    assert d.epochs == 2 * REHEARSAL_RECIPE["epochs"] and d.swa_start < d.epochs
+    shape = zoo.ModelShape(feat_dim=1024, n_cells=90, size=64, video_layers=r.video_layers, video_dim=r.video_dim)
+    assert count_parameters(zoo.create("vist", shape)) == PAPER_N_PARAMS == 1_702_952
+    with pytest.raises(InputError, match="paper"):
+        rehearse(settings("embedded"))
+    with pytest.raises(InputError, match="paper"):
+        settings("embedded", rehearsal=True)
+
+
 def test_sentences_follow_the_numbers():
     from neurokit.studies.vist.prose import budget_verdict, change, ladder_verdict, versus
 

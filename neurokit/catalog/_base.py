@@ -166,7 +166,7 @@ class Dataset:
                     os.replace(root, old)
                     shutil.rmtree(old, ignore_errors=True)
                 os.replace(tmp, root)
-                log.info("simulated %s (%s) in %.1f s", self.name, profile, time.perf_counter() - t0)
+                log.info("simulated %s (%s) in %.1f s", self.name, sim_profile, time.perf_counter() - t0)
             finally:
                 if tmp.exists():
                     shutil.rmtree(tmp, ignore_errors=True)

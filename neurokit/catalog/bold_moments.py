@@ -12,7 +12,8 @@ from neurokit.sim import brain
 
 
 def _simulate(root, profile, seed=0, data_home=None):
-    sibling = algonauts2021.root(profile, data_home, seed)
+    # the simulators' "rehearsal" preset is the data of the paper profile rehearsed (its sibling's root is paper's)
+    sibling = algonauts2021.root("paper" if profile == "rehearsal" else profile, data_home, seed)
     brain.simulate_bold_moments(root, profile, seed=seed, reuse_from=sibling if sibling.is_dir() else None)
 
 

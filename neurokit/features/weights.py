@@ -5,7 +5,10 @@
 - ``"paper"``: pretrained weights read from the local hub caches (Hugging Face cache for timm, torch hub's
   ``checkpoints/`` for pytorchvideo/torchvision files, ``<cache_home>/weights/`` for plain files), verified
   against the card's sha256 (or the sha256 prefix in torchvision's file names) before loading. A missing
-  file is an error that says where to put it: the paper profile never runs on silently random weights.
+  file is an error that says where to put it: the paper profile never runs on silently random weights. In a
+  rehearsal of the paper profile (``neurokit book --profile paper --rehearse``, :func:`neurokit.config.rehearsing`)
+  a missing file is replaced by the card's random initialisation, labelled :data:`REHEARSAL_WEIGHTS` in every
+  provenance record.
 """
 from __future__ import annotations
 
@@ -43,6 +46,20 @@ def embedded_source(card) -> dict:
     from neurokit.features.builders import seed_for
 
     return {"kind": "random-init", "sha256": "random-init", "seed": seed_for(card.name), "real": False}
+
+
+#: The weights label of a model that runs with random init in place of missing pretrained weights, in a rehearsal of
+#: the paper profile (:func:`neurokit.config.rehearsing`) only.
+REHEARSAL_WEIGHTS = "random-init (rehearsal)"
+
+
+def rehearsal_source(card, missing: str) -> dict:
+    """The provenance record of a card's random initialisation standing in for its missing pretrained weights in a
+    rehearsal of the paper profile (``missing``: why the pretrained file was not used)."""
+    from neurokit.features.builders import seed_for
+
+    return {"kind": REHEARSAL_WEIGHTS, "sha256": "random-init", "seed": seed_for(card.name), "real": False,
+            "rehearsal": True, "missing": missing}
 
 
 def paper_weights_path(card) -> Path:

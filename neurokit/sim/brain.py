@@ -90,7 +90,8 @@ __all__ = [
     "ROI_FEATURES", "NCSNR_RANGE", "ALGONAUTS_VOXELS", "BrainSimConfig", "PROFILES", "SIM_VERSION",
     "hrf", "hrf_frame_weights", "clip_features", "feature_names", "simulate_world", "SimulatedWorld",
     "simulate_algonauts2021", "simulate_bold_moments", "BrainGroundTruth", "load_ground_truth",
-    "planted_noise_ceiling", "BMD_ROI_PARTS", "WB_SHAPE", "resimulate_responses",
+    "planted_noise_ceiling", "BMD_ROI_PARTS", "WB_SHAPE", "resimulate_responses", "REHEARSAL_SUBSAMPLE",
+    "rehearsal_record",
 ]
 
 log = logging.getLogger(__name__)
@@ -220,15 +221,44 @@ class BrainSimConfig:
         return int(min(max(n, self.min_voxels), self.max_voxels))
 
 
+#: Clip counts of the ``rehearsal`` preset = the real counts (1000 + 102) divided by this factor (rounded): 50 + 5
+#: clips. Rendering and featurising one clip at the real size (90 frames of 268x268 px) takes about 6 s on one
+#: CPU core, so the full 1102 clips would take about two hours; every per-sample shape is kept.
+REHEARSAL_SUBSAMPLE = 20
+
 #: Sizes per profile. ``embedded``: the real split and repeats, 3 subjects, 20–200 voxels per ROI;
-#: ``smoke``: 40 + 8 tiny clips, 2 subjects, 4–12 voxels per ROI.
+#: ``smoke``: 40 + 8 tiny clips, 2 subjects, 4–12 voxels per ROI. ``rehearsal`` (the paper profile rehearsed,
+#: ``neurokit book --profile paper --rehearse``): the paper's per-sample shapes (10 subjects, the real per-subject
+#: per-ROI voxel counts of :data:`ALGONAUTS_VOXELS`, the 78x93x71 whole-brain grid, 3 / 10 repetitions, 3-s clips of
+#: 90 frames at 30 fps, 268x268 px as ``AlgonautsVideos268_All_30fpsmax``) with the clip counts divided by
+#: :data:`REHEARSAL_SUBSAMPLE`.
 PROFILES: dict[str, BrainSimConfig] = {
     "embedded": BrainSimConfig(),
     "smoke": BrainSimConfig(
         n_train=40, n_test=8, n_subjects=2, voxel_scale=1 / 40, min_voxels=4, max_voxels=12,
         video=VideoWorldConfig(n_frames=12, size=32, fps=4),
     ),
+    "rehearsal": BrainSimConfig(
+        n_train=round(1000 / REHEARSAL_SUBSAMPLE), n_test=round(102 / REHEARSAL_SUBSAMPLE), n_subjects=10,
+        voxel_scale=1.0, min_voxels=1, max_voxels=10**6, video=VideoWorldConfig(n_frames=90, size=268, fps=30),
+    ),
 }
+
+
+def rehearsal_record(profile: str) -> dict | None:
+    """What a ``rehearsal`` simulation changed from the paper's data (``None`` for the other presets): written into
+    ``ground_truth/model.json`` so that every consumer of the data can tell a rehearsal apart."""
+    if profile != "rehearsal":
+        return None
+    cfg = PROFILES["rehearsal"]
+    return {
+        "rehearsal": True,
+        "count_subsample_factor": REHEARSAL_SUBSAMPLE,
+        "real_counts": {"n_train": 1000, "n_test": 102},
+        "counts": {"n_train": cfg.n_train, "n_test": cfg.n_test},
+        "shapes": "paper's per-sample shapes: 10 subjects, real per-ROI voxel counts, 78x93x71 whole-brain grid, "
+                  "3 / 10 repetitions, clips of 90 frames of 268x268 px at 30 fps",
+    }
 
 
 def _config_for(profile: str) -> BrainSimConfig:
@@ -540,13 +570,15 @@ def _save_npz(path: Path, arrays: dict) -> None:
             np.savez_compressed(fh, **arrays)
 
 
-def _write_ground_truth(root: Path, world: SimulatedWorld, dataset: str, extra_subject_arrays: dict) -> None:
+def _write_ground_truth(root: Path, world: SimulatedWorld, dataset: str, extra_subject_arrays: dict,
+                        profile: str = "embedded") -> None:
     gt = root / "ground_truth"
     gt.mkdir(parents=True, exist_ok=True)
     cfg = world.config
     static_names, motion_names, groups = feature_names()
     atomic_write_json(gt / "model.json", {
         "dataset": dataset, "seed": world.seed, "sim_version": SIM_VERSION, "config": asdict(cfg),
+        **({"rehearsal": rehearsal_record(profile)} if profile == "rehearsal" else {}),
         "rois": list(ROIS), "dynamic_rois": list(DYNAMIC_ROIS), "static_rois": list(STATIC_ROIS),
         "motion_share": MOTION_SHARE, "roi_features": {r: {"static": list(s), "motion": list(m)}
                                                         for r, (s, m) in ROI_FEATURES.items()},
@@ -598,8 +630,9 @@ def simulate_algonauts2021(root, profile: str = "embedded", seed: int = 0, progr
     ----------
     root : Path
         Existing empty folder.
-    profile : {"smoke", "embedded"}
-        Sizes (:data:`PROFILES`).
+    profile : {"smoke", "embedded", "rehearsal"}
+        Sizes (:data:`PROFILES`; ``rehearsal``: the paper's per-sample shapes, counts / :data:`REHEARSAL_SUBSAMPLE`,
+        stamped in ``ground_truth/model.json``).
     seed : int
     progress : bool
         Progress bar over clips.
@@ -639,7 +672,7 @@ def simulate_algonauts2021(root, profile: str = "embedded", seed: int = 0, progr
         extra[sub] = {f"{r}__test": test[r] for r in ROIS}
         extra[sub]["wb_roi"] = roi_id.astype(np.int8)
         extra[sub]["wb_index_in_roi"] = idx_in.astype(np.int32)
-    _write_ground_truth(root, world, "algonauts2021", extra)
+    _write_ground_truth(root, world, "algonauts2021", extra, profile)
 
 
 def simulate_bold_moments(root, profile: str = "embedded", seed: int = 0, progress: bool = False,
@@ -735,7 +768,7 @@ def simulate_bold_moments(root, profile: str = "embedded", seed: int = 0, progre
                          gdir / f"{bsub}_organized_betas_task-test_normalized.pkl")
         labels = [np.full(rois[r]["signal"].shape[1], i) for i, r in enumerate(ROIS)] + [np.full(n_extra, -1)]
         extra[sub]["wb_roi"] = np.concatenate(labels).astype(np.int8)
-    _write_ground_truth(root, world, "bold_moments", extra)
+    _write_ground_truth(root, world, "bold_moments", extra, profile)
 
 
 def _reuse_world(sib: Path, cfg: BrainSimConfig, seed: int):

@@ -49,8 +49,7 @@ from pathlib import Path
 import numpy as np
 
 from neurokit._io import atomic_write_json
-from neurokit.config import check_profile
-from neurokit.errors import InputError
+from neurokit.errors import InputError, UnknownNameError
 from neurokit.features.grid import EXTRACTORS, extract_grid_features
 from neurokit.sim.retina_stimuli import LADDER, SCENE_FRAMES, ladder_movie, scene_movie, white_noise_frames
 from neurokit.stats.rf import estimate_rf_maps
@@ -71,7 +70,15 @@ PROFILE_SIZES = {
                      wn_frames=3000),
     "paper": dict(n_cells=90, frames=(1800, 1600), size=64, n_trials=20, extractor="efficientnet_lite0_s16",
                   wn_frames=6000),
+    # the paper profile rehearsed: the paper's per-sample shapes (90 cells, DINOv2-L-shaped tokens 256 x 1024, 16x16
+    # RF maps, 20 trials), frame counts 1800 / 1600 divided by REHEARSAL_SUBSAMPLE
+    "rehearsal": dict(n_cells=90, frames=(1800 // 4, 1600 // 4), size=64, n_trials=20,
+                      extractor="vit_l14_patch_embed_random", wn_frames=6000),
 }
+#: Frame counts of the ``rehearsal`` preset = the paper's 1800 / 1600 frames divided by this factor: the full
+#: DINOv2-L-shaped feature arrays (frames, 256, 1024) float32 of the four movies would take 6.9 GB on disk and in
+#: memory; a quarter (1.7 GB) keeps every per-frame shape and more frames per half than a 128-frame training window.
+REHEARSAL_SUBSAMPLE = 4
 
 
 # ------------------------------------------------------------------------------------------- stimuli
@@ -270,8 +277,10 @@ def simulate_retina(root, profile: str = "embedded", seed: int = 0, **overrides)
     ----------
     root : path
         Existing (empty) folder; the registry renames it into place afterwards.
-    profile : {"smoke", "embedded", "paper"}
-        Sizes from :data:`PROFILE_SIZES` (``paper`` = full-size simulation: 90 cells, 1800/1600 frames).
+    profile : {"smoke", "embedded", "paper", "rehearsal"}
+        Sizes from :data:`PROFILE_SIZES` (``paper`` = full-size simulation: 90 cells, 1800/1600 frames;
+        ``rehearsal`` = the paper profile rehearsed: 90 cells, DINOv2-L-shaped tokens (frames, 256, 1024), frame
+        counts / :data:`REHEARSAL_SUBSAMPLE`, stated in ``card.json``).
     seed : int
         Simulation seed.
     **overrides
@@ -282,7 +291,8 @@ def simulate_retina(root, profile: str = "embedded", seed: int = 0, **overrides)
     Path
         ``root``.
     """
-    check_profile(profile)
+    if profile not in PROFILE_SIZES:
+        raise UnknownNameError("retina simulation profile", profile, PROFILE_SIZES)
     cfg = {**PROFILE_SIZES[profile], **overrides}
     unknown = set(overrides) - set(PROFILE_SIZES["smoke"])
     if unknown:
@@ -316,6 +326,7 @@ def simulate_retina(root, profile: str = "embedded", seed: int = 0, **overrides)
             "ladder_rung": "movie 1" if rung is None else rung.name,
             "feature_extractor": cfg["extractor"], "feature_extractor_description": EXTRACTORS[cfg["extractor"]],
             "simulated": True, "fps": 30, "profile": profile, "seed": int(seed),
+            **({"rehearsal": True, "count_subsample_factor": REHEARSAL_SUBSAMPLE} if profile == "rehearsal" else {}),
         }
         _write_zarr(root / f"{name}_zarr", {
             "spike_avg": spikes.mean(0).astype(np.float32), "spikes": spikes, "rate_true": rate.astype(np.float32),
@@ -337,6 +348,11 @@ def simulate_retina(root, profile: str = "embedded", seed: int = 0, **overrides)
         "stimulus_pixels": S, "n_trials": int(cfg["n_trials"]), "feature_extractor": cfg["extractor"],
         "feature_extractor_description": EXTRACTORS[cfg["extractor"]],
         "rf_maps": "estimated from a simulated white-noise checkerboard (16x16 checks) by STA / energy STA",
+        **({"rehearsal": {"rehearsal": True, "count_subsample_factor": REHEARSAL_SUBSAMPLE,
+                          "real_counts": {"frames": [1800, 1600]}, "counts": {"frames": list(cfg["frames"])},
+                          "shapes": "paper's per-sample shapes: 90 cells, features (frames, 256, 1024) from a "
+                                    "random-init ViT-L/14 patch embedding at 224 px (no pretrained weights), RF maps "
+                                    "(cells, 16, 16), 20 trials, 30 Hz"}} if profile == "rehearsal" else {}),
         "split": "split_train = first half of each movie's frames, split_test = second half; the second half "
                  f"continues the first half's scenes ({SCENE_FRAMES} frames of each scene per half), so pixel context "
                  "is conserved between them",

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from neurokit.config import check_profile
+from neurokit.config import check_profile, rehearsing
 from neurokit.errors import InputError, UnknownNameError
 
 
@@ -19,6 +19,9 @@ def resolve(cls, profiles: dict, profile: str, overrides: dict):
     overrides : dict
         Field name → value; unknown names raise :class:`~neurokit.errors.UnknownNameError`.
 
+    In a rehearsal of the paper profile (:func:`neurokit.config.rehearsing`) the repetition counts are cut as
+    :func:`neurokit.studies.encoding.settings.rehearse` does, before the overrides.
+
     Returns
     -------
     instance of ``cls``
@@ -28,6 +31,11 @@ def resolve(cls, profiles: dict, profile: str, overrides: dict):
         raise UnknownNameError(f"profile of {cls.__name__}", profile, profiles)
     names = {f.name for f in dataclasses.fields(cls)}
     kwargs = dict(profiles[profile])
+    if profile == "paper" and rehearsing():  # a rehearsal of the paper profile: fewest repetitions, then overrides
+        from neurokit.studies.encoding.settings import rehearsal_minima
+
+        defaults = {f.name: f.default for f in dataclasses.fields(cls)}
+        kwargs.update({k: min(v, kwargs.get(k, defaults[k])) for k, v in rehearsal_minima(cls).items()})
     for key, value in (overrides or {}).items():
         if key not in names:
             raise UnknownNameError(f"setting of {cls.__name__}", key, sorted(names))

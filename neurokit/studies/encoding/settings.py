@@ -4,11 +4,47 @@ The run settings of every analysis are frozen dataclasses in the analysis' own m
 ``connectivity.settings`` …, one ``Settings`` per module with its profiles, so that a chapter's staleness key
 holds only what it runs). This module declares, per profile, the stand-ins a reader should know about
 (``STAND_INS``: what the paper used, what this profile uses instead), which the book's landing page and summary
-list; a test keeps the names here equal to the profiles' settings.
+list; a test keeps the names here equal to the profiles' settings. :func:`rehearse` cuts the repetitions of any
+of those settings for a rehearsal of the paper profile (``neurokit book --profile paper --rehearse``).
 """
 from __future__ import annotations
 
-__all__ = ["STAND_INS"]
+import dataclasses
+
+__all__ = ["STAND_INS", "REHEARSAL_MINIMA", "rehearsal_minima", "rehearse"]
+
+#: Repetition counts of the Part I settings and their rehearsal values: the fewest that run every code path (two
+#: outer folds, so that predictions are assembled across folds; two clip permutations; one regrouping of voxels for
+#: the region-label control). Models, blocks, subjects, clips, PCA sizes, inner folds and grids are never cut.
+REHEARSAL_MINIMA = {"n_permutations": 2, "n_clip_permutations": 2, "n_label_permutations": 1, "n_folds": 2}
+
+
+def rehearsal_minima(cls) -> dict:
+    """The :data:`REHEARSAL_MINIMA` entries that are fields of the settings dataclass ``cls``."""
+    names = {f.name for f in dataclasses.fields(cls)}
+    return {k: v for k, v in REHEARSAL_MINIMA.items() if k in names}
+
+
+def rehearse(s):
+    """Part I settings ``s`` (any analysis' ``Settings`` of the paper profile) cut for a rehearsal of the paper
+    profile: the repetition counts of :data:`REHEARSAL_MINIMA` lowered to their minimum, everything else kept.
+
+    Parameters
+    ----------
+    s : dataclass
+        A ``Settings`` of :mod:`neurokit.studies.encoding` (``families``, ``targets``, ``connectivity`` …) of the
+        ``paper`` profile.
+
+    Returns
+    -------
+    dataclass of the same type
+    """
+    from neurokit.errors import InputError
+
+    if getattr(s, "profile", None) != "paper":
+        raise InputError("only the paper profile is rehearsed; got settings of profile "
+                         f"{getattr(s, 'profile', None)!r}.")
+    return dataclasses.replace(s, **{k: min(v, getattr(s, k)) for k, v in rehearsal_minima(type(s)).items()})
 
 #: profile → ((what the paper used, what this profile uses instead), …)
 STAND_INS = {

@@ -9,10 +9,16 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from neurokit.config import check_profile
+from neurokit.config import check_profile, rehearsing
 from neurokit.errors import InputError, UnknownNameError
 
-__all__ = ["ViSTSettings", "PROFILES", "STAND_INS", "settings"]
+__all__ = ["ViSTSettings", "PROFILES", "STAND_INS", "settings", "rehearse", "REHEARSAL_RECIPE"]
+
+#: The authors' schedule cut, in a rehearsal of the paper profile, to the fewest epochs that run every part of it:
+#: one warm-up epoch, one cosine epoch, one SWA epoch (annealing, averaging and the BatchNorm recomputation), two
+#: batches of 16 x 128 frames each. With ``curve_every=1`` every run also stops after each epoch and resumes from
+#: its checkpoint, so checkpoint reload is rehearsed too.
+REHEARSAL_RECIPE = {"epochs": 3, "batches_per_epoch": 2, "warmup": 1, "swa_start": 2, "swa_anneal": 1}
 
 
 
@@ -56,6 +62,9 @@ class ViSTSettings:
         Cells whose mean CC is compared across cell counts (8 in the poster).
     n_jobs, torch_threads : int
         Worker processes and torch threads per worker.
+    rehearsal : bool
+        A rehearsal of the paper profile (:func:`rehearse`): the authors' recipe with the epochs of
+        :data:`REHEARSAL_RECIPE` (paper profile only).
     """
 
     profile: str = "embedded"
@@ -80,9 +89,13 @@ class ViSTSettings:
     top_k: int = 8
     n_jobs: int = 2
     torch_threads: int = 1
+    rehearsal: bool = False
 
     def __post_init__(self):
         check_profile(self.profile)
+        if self.rehearsal and not (self.profile == "paper" and self.paper_recipe):
+            raise InputError("rehearsal=True rehearses the paper profile's recipe: use it with profile='paper' and "
+                             f"paper_recipe=True (got profile={self.profile!r}, paper_recipe={self.paper_recipe}).")
         for name in ("video_layers", "video_dim", "epochs", "batches_per_epoch", "batch_size", "window",
                      "curve_every", "layer_input_size", "top_k", "n_jobs", "torch_threads"):
             v = getattr(self, name)
@@ -112,7 +125,10 @@ class ViSTSettings:
     @property
     def steps(self) -> int:
         """Optimizer steps of every trained model."""
-        return 30 * 48 if self.paper_recipe else self.epochs * self.batches_per_epoch
+        if self.paper_recipe:
+            r = REHEARSAL_RECIPE if self.rehearsal else {"epochs": 30, "batches_per_epoch": 48}
+            return r["epochs"] * r["batches_per_epoch"]
+        return self.epochs * self.batches_per_epoch
 
     @property
     def frames_per_step(self) -> int:
@@ -129,6 +145,11 @@ class ViSTSettings:
         from neurokit.vist.train import TrainConfig
 
         s = self.seed if seed is None else int(seed)
+        if self.paper_recipe and self.rehearsal:
+            r = REHEARSAL_RECIPE
+            return TrainConfig(seed=s, eval_every=0, epochs=r["epochs"] * budget,
+                               batches_per_epoch=r["batches_per_epoch"], warmup=r["warmup"] * budget,
+                               swa_start=r["swa_start"] * budget, swa_anneal=r["swa_anneal"] * budget)
         if self.paper_recipe:
             return TrainConfig(seed=s, eval_every=0, epochs=30 * budget, warmup=5 * budget, swa_start=20 * budget,
                                swa_anneal=5 * budget)
@@ -176,11 +197,44 @@ def _stand_ins(profile: str) -> list[tuple[str, str]]:
 STAND_INS = {p: _stand_ins(p) for p in ("smoke", "embedded")}
 
 
+def rehearse(s: ViSTSettings) -> ViSTSettings:
+    """The paper settings ``s`` cut for a rehearsal of the paper profile: repetitions only, never shapes.
+
+    Kept: the paper's Vi-ST (6 x 256 C3TCN, 1,702,952 parameters), batches of 16 x 128 frames, every headline model,
+    every ablation, the twice-the-budget run and the learning curves. Cut: the schedule to
+    :data:`REHEARSAL_RECIPE` (3 epochs x 2 batches: warm-up, cosine, SWA and a checkpoint reload after every
+    epoch), the extra seeds to one, and the cell counts of the complementary-coding experiment to the full
+    population and halves (two models instead of one per cell).
+
+    Parameters
+    ----------
+    s : ViSTSettings
+        Settings of the ``paper`` profile.
+
+    Returns
+    -------
+    ViSTSettings
+        ``rehearsal=True``.
+    """
+    if s.profile != "paper":
+        raise InputError(f"only the paper profile is rehearsed; got settings of profile {s.profile!r}.")
+    half = max(1, s.cell_counts[0] // 2) if s.cell_counts else None
+    return dataclasses.replace(s, rehearsal=True, check_seeds=s.check_seeds[:1],
+                               cell_counts=(s.cell_counts[0], half) if s.cell_counts else ())
+
+
 def settings(profile: str, **overrides) -> ViSTSettings:
-    """The settings of ``profile`` with ``overrides`` (setting names to values; unknown names are refused)."""
+    """The settings of ``profile`` with ``overrides`` (setting names to values; unknown names are refused).
+
+    In a rehearsal of the paper profile (:func:`neurokit.config.rehearsing`) the paper settings pass through
+    :func:`rehearse` before the overrides.
+    """
     check_profile(profile)
     fields = {f.name for f in dataclasses.fields(ViSTSettings)}
     for k in overrides:
         if k not in fields:
             raise UnknownNameError("Vi-ST setting", k, sorted(fields))
-    return dataclasses.replace(PROFILES[profile], **overrides)
+    base = PROFILES[profile]
+    if profile == "paper" and rehearsing():
+        base = rehearse(base)
+    return dataclasses.replace(base, **overrides)
