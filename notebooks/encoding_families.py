@@ -35,7 +35,7 @@ profile = "embedded"
 seed = 0  # at least 0; simulation, fold and permutation seed
 n_clips = None  # at least 20; training clips (None: the profile's value)
 n_subjects = None  # in [1, 10]; subjects (None: the profile's value)
-scheduler = "joblib"  # where the fits run: joblib, sequential, dask (local cluster) or a Dask address tcp://host:port
+scheduler = None  # where the fits run: joblib, sequential, dask or tcp://host:port (None: the profile's)
 overrides = {}  # any other field of studies.encoding.families.Settings, by name
 
 # %%

@@ -162,15 +162,28 @@ if costs is not None:
 reh_file = Path(results_dir) / "rehearsal_extraction.json"
 if reh_file.is_file():
     reh = json.loads(reh_file.read_text())
-    rows = reh.get("results", reh.get("models", []))
-    display(pd.DataFrame(rows).set_index("model") if rows else Markdown("The rehearsal record holds no models."))
-    glue("reh_measured", f"measured {str(reh.get('date', ''))[:10]} at commit {str(reh.get('commit', ''))[:10]}")
+    res = pd.DataFrame([r for r in reh["results"] if r.get("status") == "ok"])
+    res["input"] = [f"{p['n_frames'] or 1} x {p['size']} px" for p in res["paper_sampling"]]
+    tidy = res.pivot_table(index=["model", "input"], columns="precision",
+                           values=["s_per_clip_cpu", "peak_rss_over_baseline_mib"], aggfunc="first")
+    tidy.columns = [f"{'CPU s per clip' if v == 's_per_clip_cpu' else 'peak memory (MiB)'}, {p}"
+                    for v, p in tidy.columns]
+    display(tidy.round(2))
+    failed = [r["model"] for r in reh["results"] if r.get("status") != "ok"]
+    if failed:
+        display(Markdown("**Not measured:** " + ", ".join(sorted(set(failed)))))
+    glue("reh_total_bf16_s", float(res.loc[res.precision == "bf16", "s_per_clip_cpu"].sum()))
+    commit = str(reh.get("versions", {}).get("commit", ""))[:10]
+    glue("reh_measured", f"measured {str(reh.get('date', ''))[:10]} at commit {commit}")
 else:
     display(Markdown("**Not measured yet:** `python benchmarks/rehearsal_extraction.py` times each network's "
                      "extraction per clip and its peak memory at the paper configuration, on this CPU."))
     glue("reh_measured", "not measured yet")
+    glue("reh_total_bf16_s", float("nan"))
 
 # %% [markdown]
 # Per-network extraction time and peak memory at the paper configuration with random weights, on the CPU that
-# builds this book ({glue:text}`reh_measured`): the memory a GPU run needs per network at batch size one is of
-# the same order.
+# builds this book ({glue:text}`reh_measured`; one thread, one clip after a warm-up): the whole roster takes
+# {glue:text}`reh_total_bf16_s:.0f` CPU seconds per 90-frame clip in bf16. Peak memory is the resident memory
+# above the process's baseline while the network extracts one clip; a GPU run needs memory of the same order per
+# network at batch size one.

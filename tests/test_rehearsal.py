@@ -88,6 +88,8 @@ def test_encoding_rehearse_cuts_repetitions_only(monkeypatch):
         for f in paper.__dataclass_fields__:
             if f in REHEARSAL_MINIMA:
                 assert getattr(r, f) == min(REHEARSAL_MINIMA[f], getattr(paper, f))
+            elif f == "scheduler":  # the sweep runs on a local Dask cluster
+                assert r.scheduler == "dask"
             else:  # models, subjects, clips, PCA sizes, grids, inner folds: the paper's
                 assert getattr(r, f) == getattr(paper, f), (mod.__name__, f)
         emb = mod.settings("embedded")
@@ -122,3 +124,15 @@ def test_rehearsal_features_never_share_the_real_runs_cache_location(monkeypatch
     monkeypatch.setenv(REHEARSAL_ENV, "1")
     assert _location_key("x3d_s.k400", "paper", None, {}) != real
     assert _location_key("x3d_s.k400", "embedded", None, {}) == emb
+
+
+def test_part_i_fits_run_on_dask_in_a_rehearsal_only(monkeypatch):
+    from neurokit.config import REHEARSAL_ENV
+    from neurokit.studies.encoding import families
+
+    monkeypatch.delenv(REHEARSAL_ENV, raising=False)
+    assert families.settings("paper").scheduler == "joblib"
+    monkeypatch.setenv(REHEARSAL_ENV, "1")
+    s = families.settings("paper")
+    assert s.scheduler == "dask" and s.n_folds == 2
+    assert families.settings("paper", scheduler="sequential").scheduler == "sequential"  # the reader's choice wins

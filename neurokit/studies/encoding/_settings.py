@@ -36,6 +36,8 @@ def resolve(cls, profiles: dict, profile: str, overrides: dict):
 
         defaults = {f.name: f.default for f in dataclasses.fields(cls)}
         kwargs.update({k: min(v, kwargs.get(k, defaults[k])) for k, v in rehearsal_minima(cls).items()})
+        if "scheduler" in names:  # the fits go through the sweep on a local Dask cluster, as a cluster run would
+            kwargs["scheduler"] = "dask"
     for key, value in (overrides or {}).items():
         if key not in names:
             raise UnknownNameError(f"setting of {cls.__name__}", key, sorted(names))

@@ -27,7 +27,8 @@ def rehearsal_minima(cls) -> dict:
 
 def rehearse(s):
     """Part I settings ``s`` (any analysis' ``Settings`` of the paper profile) cut for a rehearsal of the paper
-    profile: the repetition counts of :data:`REHEARSAL_MINIMA` lowered to their minimum, everything else kept.
+    profile: the repetition counts of :data:`REHEARSAL_MINIMA` lowered to their minimum, the fits dispatched to a
+    local Dask cluster where the analysis has a ``scheduler``, everything else kept.
 
     Parameters
     ----------
@@ -44,7 +45,10 @@ def rehearse(s):
     if getattr(s, "profile", None) != "paper":
         raise InputError("only the paper profile is rehearsed; got settings of profile "
                          f"{getattr(s, 'profile', None)!r}.")
-    return dataclasses.replace(s, **{k: min(v, getattr(s, k)) for k, v in rehearsal_minima(type(s)).items()})
+    cut = {k: min(v, getattr(s, k)) for k, v in rehearsal_minima(type(s)).items()}
+    if "scheduler" in {f.name for f in dataclasses.fields(s)}:
+        cut["scheduler"] = "dask"  # the fits go through the sweep on a local Dask cluster, as a cluster run would
+    return dataclasses.replace(s, **cut)
 
 #: profile → ((what the paper used, what this profile uses instead), …)
 STAND_INS = {
