@@ -65,7 +65,7 @@ def significance_bar(ax, x0: float, x1: float, y: float, mark: str, height: floa
     ax.text((x0 + x1) / 2, y + height, mark, ha="center", va="bottom", fontsize=8)
 
 
-def row_caption(ax, text: str, fontsize: float = 6):
+def row_caption(ax, text: str, fontsize: float = 7):
     """Write ``text`` above ``ax``, left-aligned, running across the row of an image grid; lay the grid out
     with :func:`tight_grid` (a caption wider than its axes would make ``tight_layout`` shrink every image)."""
     return ax.text(0.0, 1.04, text, fontsize=fontsize, ha="left", va="bottom", transform=ax.transAxes,

@@ -167,7 +167,7 @@ def reconstructions(gt, rows: dict, captions=None, n_show: int = 3):
             for f in range(6):
                 fr = np.asarray(v[f])
                 axes[k * r + j, f].imshow(fr if fr.shape[-1] == 3 else _img(fr))
-            axes[k * r + j, 0].set_ylabel(name, fontsize=6)
+            axes[k * r + j, 0].set_ylabel(name, fontsize=7)
         if captions is not None:
             row_caption(axes[k * r, 0], captions[r][:110])
     _off(axes)
