@@ -324,8 +324,9 @@ def kill_on_call(target: str, match: str = "*", when: str = "before", skip: int 
 def install_faults_from_env(env: dict | None = None) -> list:
     """Install the faults described by ``$NEUROKIT_FAULTS`` (a JSON list) in this process.
 
-    Each item is ``{"kind": "kill_on_call", "target": ..., "match": ..., "when": ..., "skip": ...}`` or
-    ``{"kind": "kill_during_write" | "disk_full", "under": ..., "match": ..., "after_bytes": ..., "skip": ...}``.
+    Each item is a mapping with a ``kind``: ``"kill_on_call"`` (with the arguments of :func:`kill_on_call`:
+    ``target``, ``match``, ``when``, ``skip``), or ``"kill_during_write"`` / ``"disk_full"`` (with ``under``,
+    ``match``, ``after_bytes``, ``skip``).
     The variable is removed from ``os.environ`` so that child processes (notebook kernels) run unharmed.
     """
     spec = (env or os.environ).get(FAULTS_ENV)

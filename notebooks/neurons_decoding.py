@@ -276,6 +276,8 @@ if not ablation.empty:
     last, flat = ablation.iloc[-1], ablation.iloc[-2]
     glue("ablation_progressive_differs", bool(not np.allclose(last.values[1:].astype(float),
                                                               flat.values[1:].astype(float))))
+if ablation.empty:  # this profile's settings run no ablation: say so instead of showing an empty table
+    ablation = pd.DataFrame({"configuration": ["none"], "note": [f"the {profile} profile runs no subtask ablation"]})
 glue("tab_neurons_ablation", ablation.round(3))
 glue("tab_neurons_ablation_paper", published.ablation_table().round(3))
 

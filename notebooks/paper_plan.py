@@ -118,12 +118,14 @@ if costs is not None:
     runs = v["runs_in_results_chapter"]
     dino_flop = d["gflop_per_frame"] * 1e9 * sum(d["frames"].values())
     run_flop = v["gflop_per_step"] * 1e9 * v["steps_per_run"]
-    part2 = pd.DataFrame([
-        {"unit": "DINOv2 ViT-L/14 features, per frame", "GFLOP per unit": d["gflop_per_frame"],
-         "units": sum(d["frames"].values()), "GPU-hours (estimate)": gpu_hours(dino_flop)},
-        {"unit": f"Vi-ST training step ({v['batch'][0]} windows x {v['batch'][1]} frames)",
-         "GFLOP per unit": v["gflop_per_step"], "units": v["steps_per_run"] * runs,
-         "GPU-hours (estimate)": gpu_hours(run_flop * runs)}]).set_index("unit")
+    part2 = pd.DataFrame(
+        index=["DINOv2 ViT-L/14 features, per frame",
+               f"Vi-ST training step ({v['batch'][0]} windows x {v['batch'][1]} frames)"],
+        data=dict(zip(["GFLOP per unit", "units", "GPU-hours (estimate)"],
+                      [[d["gflop_per_frame"], v["gflop_per_step"]],
+                       [sum(d["frames"].values()), v["steps_per_run"] * runs],
+                       [gpu_hours(dino_flop), gpu_hours(run_flop * runs)]])))
+    part2.index.name = "unit"
     display(part2.round(3))
     glue("ii_params", f"{v['parameters']:,}")
     glue("ii_runs", runs)

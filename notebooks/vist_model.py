@@ -142,7 +142,8 @@ for stride_name, stride in (("w // 2 (code; every run of the book)", None), ("1 
     total_grad = torch.autograd.grad(sum(terms.values()), yh, retain_graph=True)[0].norm()
     for name_, v in terms.items():
         gn = torch.autograd.grad(v, yh, retain_graph=True)[0].norm()
-        rows[(stride_name, name_)] = {"weighted term": float(v), "share of the gradient norm": float(gn / total_grad)}
+        rows[(stride_name, name_)] = {"weighted term": float(v.detach()),
+                                      "share of the gradient norm": float(gn / total_grad)}
 loss_table = pd.DataFrame(rows).T
 loss_table.index.names = ["soft-DTW window stride", "term"]
 sd_share = loss_table.xs("w // 2 (code; every run of the book)")["share of the gradient norm"]

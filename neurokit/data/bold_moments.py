@@ -3,7 +3,7 @@
 Layout under ``root`` (the OpenNeuro ds005165 tree, or ``neurokit data simulate bold_moments``)::
 
     derivatives/versionB/MNI152/prepared_allvoxel_pkl/sub-XX/sub-XX_roi-{l,r}{ROI}_betas_normalized.pkl
-        {"train_data_allvoxel": (1000, 3, V), "test_data_allvoxel": (102, 10, V)}
+        (a dict: train_data_allvoxel of shape (1000, 3, V), test_data_allvoxel of shape (102, 10, V))
     derivatives/versionB/fsLR32k/GLM/sub-XX/prepared_betas/sub-XX_organized_betas_task-{train,test}_normalized.pkl
         (betas (n, reps, V), stim_order)
     derivatives/stimuli_metadata/mp4_h264/NNNN.mp4, derivatives/stimuli_metadata/annotations.json

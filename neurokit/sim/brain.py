@@ -388,7 +388,8 @@ class SimulatedWorld:
     clips : list of dict
         :func:`neurokit.sim.video.clip_metadata` per clip.
     subjects : dict
-        ``{"sub01": {roi: {"w_static", "w_motion", "signal", "ncsnr", "own", ...}}}``.
+        Subject (``"sub01"`` …) → ROI → its planted quantities (``w_static``, ``w_motion``, ``signal``,
+        ``ncsnr``, ``own`` …).
     """
 
     config: BrainSimConfig

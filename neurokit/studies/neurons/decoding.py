@@ -69,7 +69,7 @@ class SubjectRun:
         head -> voxel importance (n_voxels,).
     seconds : dict
     model : dict or None
-        ``{"config": ..., "state": ...}`` of the first subject's NEURONS model (see :func:`load_model`).
+        The first subject's NEURONS model as its ``config`` and ``state`` entries (see :func:`load_model`).
     """
 
     subject: int
