@@ -114,11 +114,11 @@ def write_generated_pages(book, stage: Path, runs) -> None:
         failed_f = book.executed / "failed" / f"{name}.json"
         run = run_by_name.get(name)
         if run is not None and run.status == "failed":
-            status = f"❌ failed (cell {run.cell})"
+            status = f"{{bdg-danger}}`failed` (cell {run.cell})"
         elif failed_f.is_file() and not prov:
-            status = "❌ failed"
+            status = "{bdg-danger}`failed`"
         elif prov:
-            status = "✅ ok" + (" (cached)" if run is not None and run.status == "cached" else "")
+            status = "{bdg-success}`ok`" + (" (cached)" if run is not None and run.status == "cached" else "")
         else:
             status = "– not run"
         rows_status.append(
