@@ -299,21 +299,28 @@ def attribution_agreement(result: DecodingResult, condition: str = "NEURONS") ->
     from scipy.stats import spearmanr
 
     rows = []
+    for s, head, attr, roi, planted in _attributions(result, condition):
+        a = np.asarray(attr, dtype=np.float64)
+        rho = spearmanr(a, planted[head]).statistic
+        other = np.mean([spearmanr(a, planted[h]).statistic for h in planted if h != head])
+        ra, rp = roi_attribution(a, roi), roi_attribution(planted[head], roi)
+        keys = list(ra)
+        rho_r = spearmanr([ra[k] for k in keys], [rp[k] for k in keys]).statistic
+        rows.append((s, head, float(rho), float(other), float(rho_r)))
+    return pd.DataFrame(rows, columns=["subject", "head", "rho_voxels", "rho_voxels_other", "rho_rois"])
+
+
+def _attributions(result: DecodingResult, condition: str):
+    """``(subject, head, attribution, voxel ROI labels, planted importance per head)`` for every head of every
+    subject with an attribution and simulated truth; the planted importances are computed once per subject."""
     for s in result.subjects:
         run_ = result.condition(s, condition)
         if run_.attribution is None or s not in result.truth:
             continue
         roi, shares = result.truth[s]["roi"], result.truth[s]["shares"]
+        planted = {h: planted_importance(shares, SUBTASK_GROUPS[h]) for h in SUBTASK_GROUPS}
         for head, attr in run_.attribution.items():
-            a = np.asarray(attr, dtype=np.float64)
-            planted = {h: planted_importance(shares, SUBTASK_GROUPS[h]) for h in SUBTASK_GROUPS}
-            rho = spearmanr(a, planted[head]).statistic
-            other = np.mean([spearmanr(a, planted[h]).statistic for h in planted if h != head])
-            ra, rp = roi_attribution(a, roi), roi_attribution(planted[head], roi)
-            keys = list(ra)
-            rho_r = spearmanr([ra[k] for k in keys], [rp[k] for k in keys]).statistic
-            rows.append((s, head, float(rho), float(other), float(rho_r)))
-    return pd.DataFrame(rows, columns=["subject", "head", "rho_voxels", "rho_voxels_other", "rho_rois"])
+            yield s, head, attr, roi, planted
 
 
 def load_model(run_: SubjectRun):
@@ -416,15 +423,10 @@ def attribution_shares(result: DecodingResult, condition: str = "NEURONS") -> "p
     import pandas as pd
 
     rows = []
-    for s in result.subjects:
-        run_ = result.condition(s, condition)
-        if run_.attribution is None or s not in result.truth:
-            continue
-        roi, shares = result.truth[s]["roi"], result.truth[s]["shares"]
-        for head, attr in run_.attribution.items():
-            a = roi_attribution(np.asarray(attr), roi)
-            p = roi_attribution(planted_importance(shares, SUBTASK_GROUPS[head]), roi)
-            rows += [(s, head, r, a[r], p[r]) for r in a]
+    for s, head, attr, roi, planted in _attributions(result, condition):
+        a = roi_attribution(np.asarray(attr), roi)
+        p = roi_attribution(planted[head], roi)
+        rows += [(s, head, r, a[r], p[r]) for r in a]
     df = pd.DataFrame(rows, columns=["subject", "head", "roi", "attributed", "planted"])
     order = ["V1", "V2", "V3", "V4", "MT", "LOC", "EBA", "FFA", "PPA", "other"]
     df["roi"] = pd.Categorical(df["roi"], [r for r in order if r in set(df["roi"])], ordered=True)
