@@ -28,17 +28,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 from neurokit._io import atomic_write_text  # noqa: E402
+
+from _common import commit_label  # noqa: E402
 NEUROKIT = [sys.executable, "-m", "neurokit"]
-
-
-def _commit() -> str:
-    try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True, check=True)
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO,
-                               capture_output=True, text=True).stdout.strip()
-        return out.stdout.strip() + ("-dirty" if dirty else "")
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
 
 
 def timed(cmd, env) -> tuple[float, int, str]:
@@ -61,7 +53,7 @@ def main(argv=None) -> int:
                NEUROKIT_CACHE=str(tmp / "cache"))
     record = {"profile": args.profile, "machine": f"{platform.machine()}, {os.cpu_count()} cores",
               "load_before": os.getloadavg()[0], "loadavg_before": list(os.getloadavg()),
-              "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "commit": _commit()}
+              "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "commit": commit_label()}
     try:
         clean, rc, log = timed(NEUROKIT + ["book", "--profile", args.profile, "-q", "--jobs", str(args.jobs)], env)
         record.update(clean_build_s=round(clean, 1), clean_build_rc=rc)

@@ -44,16 +44,16 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import json
 import os
 import platform
 import statistics
-import subprocess
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
+
+from _common import cpu_model, git_commit
 
 REPO = Path(__file__).resolve().parents[1]
 VIDEO_TRANSFORMERS = ["mvit_b_16x4.k400", "videomae_b_16x4.k400"]
@@ -258,30 +258,13 @@ def _versions() -> dict:
     import torch
     import torchvision
 
-    try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True,
-                                check=True).stdout.strip()
-        dirty = bool(subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO,
-                                    capture_output=True, text=True).stdout.strip())
-    except (OSError, subprocess.CalledProcessError):
-        commit, dirty = None, None
     from neurokit.features import precision
 
-    return {"commit": commit, "dirty": dirty, "python": sys.version.split()[0], "torch": torch.__version__,
+    return {**git_commit(), "python": sys.version.split()[0], "torch": torch.__version__,
             "torchvision": torchvision.__version__, "timm": timm.__version__, "numpy": np.__version__,
             "onednn": torch.backends.mkldnn.version() if hasattr(torch.backends.mkldnn, "version") else None,
             "cpu_capability": torch.backends.cpu.get_cpu_capability(),
             "native_bf16": precision.native_bf16(torch.device("cpu"))}
-
-
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor()
 
 
 def main(argv=None) -> dict:
@@ -337,7 +320,7 @@ def main(argv=None) -> dict:
     speedups = [r["speedup_bf16_over_f32"] for r in results]
     out = {
         "benchmark": "extraction", "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "machine": {"platform": platform.platform(), "cpu": _cpu_model(), "cpus": os.cpu_count(),
+        "machine": {"platform": platform.platform(), "cpu": cpu_model(), "cpus": os.cpu_count(),
                     "torch_threads": torch.get_num_threads(), "loadavg_before": load_before,
                     "loadavg_after_speed": load_after_speed, "loadavg_after": os.getloadavg()},
         "versions": _versions(),

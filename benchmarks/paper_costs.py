@@ -15,10 +15,8 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -26,16 +24,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from _common import git_commit  # noqa: E402
+
 #: Real Mini-Algonauts video length: 3 s at 30 frames per second (the data card of the book).
 ALGONAUTS_CLIP_FRAMES = 90
-
-
-def _commit() -> str:
-    try:
-        return subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True,
-                              check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
 
 
 def _meta_inputs(card, n_seen: int):
@@ -200,7 +192,7 @@ def main(argv=None) -> int:
     torch.set_num_threads(1)
     load = os.getloadavg()
     record = {"benchmark": "paper_costs", "date": time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime()),
-              "commit": _commit(), "method": "FlopCounterMode on the meta device (2 FLOP per multiply-add)",
+              "commit": git_commit()["commit"] or "unknown", "method": "FlopCounterMode on the meta device (2 FLOP per multiply-add)",
               "clip_frames": ALGONAUTS_CLIP_FRAMES, "networks": network_costs(), "vist": vist_step_cost(),
               "ridge": ridge_fit_counts(), "dinov2": dinov2_frame_cost(), "neurons": neurons_unet_cost(),
               "machine": {"platform": platform.platform(), "torch": torch.__version__, "loadavg_before": list(load)}}

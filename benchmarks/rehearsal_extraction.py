@@ -174,7 +174,8 @@ def main(argv=None) -> dict:
 
     import torch
 
-    from extraction import _cpu_model, _versions
+    from _common import cpu_model
+    from extraction import _versions
     from neurokit.features import list_extractors
     from neurokit.features.precision import native_bf16
 
@@ -186,7 +187,7 @@ def main(argv=None) -> dict:
         "benchmark": "rehearsal_extraction",
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "command": "python benchmarks/rehearsal_extraction.py " + " ".join(argv if argv is not None else sys.argv[1:]),
-        "machine": {"platform": platform.platform(), "cpu": _cpu_model(), "cpus": os.cpu_count(), "threads": 1,
+        "machine": {"platform": platform.platform(), "cpu": cpu_model(), "cpus": os.cpu_count(), "threads": 1,
                     "loadavg_before": load_before},
         "versions": _versions(),
         "clip": "90 frames of 268 x 268 px (3 s at 30 fps), procedural world; each model samples it at its card's "

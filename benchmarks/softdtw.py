@@ -39,6 +39,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from _common import cpu_model, git_commit
+
 REPO = Path(__file__).resolve().parents[1]
 B, C, GAMMA = 40, 90, 0.1
 
@@ -134,26 +136,6 @@ def load_baseline(rev: str):
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
-
-
-def git_commit(out: str) -> dict:
-    """HEAD and whether tracked files other than the results file ``out`` differ from it."""
-    def run(*a):
-        return subprocess.run(["git", *a], cwd=REPO, capture_output=True, text=True).stdout.strip()
-
-    changed = [line[3:] for line in run("status", "--porcelain", "--untracked-files=no").splitlines()]
-    out = Path(out).resolve()
-    return {"commit": run("rev-parse", "HEAD"), "dirty": any((REPO / p).resolve() != out for p in changed)}
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor()
 
 
 def main(argv=None):

@@ -46,9 +46,10 @@ import importlib.util
 import os
 import platform
 import statistics
-import subprocess
 import time
 from pathlib import Path
+
+from _common import cpu_model, git_commit
 
 REPO = Path(__file__).resolve().parents[1]
 EMBEDDED = dict(video_layers=3, video_dim=16, feat_dim=18, n_cells=24)
@@ -124,26 +125,6 @@ def time_steps(models: dict, loss_fn, x, y, rf, steps: int, warmup: int) -> dict
                   for part in ("forward", "backward", "step") for j, clock in enumerate(("cpu", "wall"))}
         out[k]["step_cpu_s_all"] = [r["step"][0] for r in rows]
     return out
-
-
-def git_commit(out: str) -> dict:
-    """HEAD and whether tracked files other than the results file ``out`` differ from it."""
-    def run(*a):
-        return subprocess.run(["git", *a], cwd=REPO, capture_output=True, text=True).stdout.strip()
-
-    changed = [line[3:] for line in run("status", "--porcelain", "--untracked-files=no").splitlines()]
-    out = Path(out).resolve()
-    return {"commit": run("rev-parse", "HEAD"), "dirty": any((REPO / p).resolve() != out for p in changed)}
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor()
 
 
 def reference_dropout_mask(z, drop):

@@ -22,15 +22,10 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "benchmarks"))
+from _common import git_commit  # noqa: E402
+
 CHAPTERS = ("vist_model", "encoding_families", "neurons_decoding")
-
-
-def _commit() -> str:
-    try:
-        return subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True,
-                              check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
 
 
 def _step(name: str, cmd: list[str], env: dict) -> dict:
@@ -58,7 +53,7 @@ def main(argv=None) -> int:
     device = torch.cuda.get_device_name(0)
     tmp = Path(tempfile.mkdtemp(prefix="nk-gpucheck-"))
     env = dict(os.environ, NEUROKIT_DATA=str(tmp / "data"), NEUROKIT_BUILD_DIR=str(tmp / "build"))
-    record = {"benchmark": "gpu_check", "device": device, "commit": _commit(), "platform": platform.platform(),
+    record = {"benchmark": "gpu_check", "device": device, "commit": git_commit()["commit"] or "unknown", "platform": platform.platform(),
               "torch": torch.__version__, "loadavg_before": list(os.getloadavg()),
               "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "steps": []}
     if not args.skip_tests:
