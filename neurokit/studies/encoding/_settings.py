@@ -32,12 +32,10 @@ def resolve(cls, profiles: dict, profile: str, overrides: dict):
     names = {f.name for f in dataclasses.fields(cls)}
     kwargs = dict(profiles[profile])
     if profile == "paper" and rehearsing():  # a rehearsal of the paper profile: fewest repetitions, then overrides
-        from neurokit.studies.encoding.settings import rehearsal_minima
+        from neurokit.studies.encoding.settings import rehearsal_changes
 
         defaults = {f.name: f.default for f in dataclasses.fields(cls)}
-        kwargs.update({k: min(v, kwargs.get(k, defaults[k])) for k, v in rehearsal_minima(cls).items()})
-        if "scheduler" in names:  # the fits go through the sweep on a local Dask cluster, as a cluster run would
-            kwargs["scheduler"] = "dask"
+        kwargs.update(rehearsal_changes(cls, {**defaults, **kwargs}))
     for key, value in (overrides or {}).items():
         if key not in names:
             raise UnknownNameError(f"setting of {cls.__name__}", key, sorted(names))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 
-__all__ = ["STAND_INS", "REHEARSAL_MINIMA", "rehearsal_minima", "rehearse"]
+__all__ = ["STAND_INS", "REHEARSAL_MINIMA", "rehearsal_minima", "rehearsal_changes", "rehearse"]
 
 #: Repetition counts of the Part I settings and their rehearsal values: the fewest that run every code path (two
 #: outer folds, so that predictions are assembled across folds; two clip permutations; one regrouping of voxels for
@@ -45,10 +45,18 @@ def rehearse(s):
     if getattr(s, "profile", None) != "paper":
         raise InputError("only the paper profile is rehearsed; got settings of profile "
                          f"{getattr(s, 'profile', None)!r}.")
-    cut = {k: min(v, getattr(s, k)) for k, v in rehearsal_minima(type(s)).items()}
-    if "scheduler" in {f.name for f in dataclasses.fields(s)}:
-        cut["scheduler"] = "dask"  # the fits go through the sweep on a local Dask cluster, as a cluster run would
-    return dataclasses.replace(s, **cut)
+    return dataclasses.replace(s, **rehearsal_changes(type(s), dataclasses.asdict(s)))
+
+
+def rehearsal_changes(cls, values) -> dict:
+    """The fields of the settings dataclass ``cls`` that a rehearsal changes, given their current ``values``
+    (a mapping of every field): each repetition count of :data:`REHEARSAL_MINIMA` lowered to its minimum, and
+    ``scheduler`` (where the analysis has one) set to ``"dask"``, so the fits go through the sweep on a local Dask
+    cluster as a cluster run would."""
+    changes = {k: min(v, values[k]) for k, v in rehearsal_minima(cls).items()}
+    if "scheduler" in {f.name for f in dataclasses.fields(cls)}:
+        changes["scheduler"] = "dask"
+    return changes
 
 #: profile → ((what the paper used, what this profile uses instead), …)
 STAND_INS = {
