@@ -8,7 +8,6 @@ from sklearn.linear_model import Ridge
 from sklearn.metrics import roc_auc_score
 
 from neurokit.connectivity import ConnectivityEncoder, matrix_agreement
-from neurokit.regression import RidgeCV
 from neurokit.sim.regions import make_planted_regions
 from neurokit.regression._loo import (
     loo_alphas,

@@ -2,10 +2,8 @@
 soft-DTW window stride, settings, the published numbers and the claims' judges."""
 from __future__ import annotations
 
-import math
 
 import numpy as np
-import pandas as pd
 import pytest
 import torch
 

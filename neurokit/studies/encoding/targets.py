@@ -20,7 +20,7 @@ import numpy as np
 
 from neurokit.errors import InputError
 from neurokit.studies.encoding import _settings, inference
-from neurokit.studies.encoding.families import backbone, family_labels
+from neurokit.studies.encoding.families import family_labels
 from neurokit.studies.encoding.inputs import load_inputs
 from neurokit.studies.encoding.layers import encode_model, single_threaded
 
