@@ -38,6 +38,7 @@ profile = "embedded"
 seed = 0  # at least 0; simulation, fold and permutation seed
 n_clips = None  # at least 20; training clips (None: the profile's value)
 n_subjects = None  # in [1, 10]; subjects (None: the profile's value)
+scheduler = None  # where the fits run: joblib, sequential, dask or tcp://host:port (None: the profile's)
 overrides = {}  # any other field of studies.encoding.connectivity.Settings, by name
 identifiability_overrides = {}  # fields of studies.encoding.identifiability.Settings
 
@@ -51,7 +52,8 @@ from neurokit.studies.encoding import connectivity, figures, identifiability, in
 
 set_style()
 label = glue_profile(profile)
-settings = connectivity.settings(profile, seed=seed, n_clips=n_clips, n_subjects=n_subjects, **overrides)
+settings = connectivity.settings(profile, seed=seed, n_clips=n_clips, n_subjects=n_subjects, scheduler=scheduler,
+                                   **overrides)
 result = connectivity.run(settings)
 ident = identifiability.run(identifiability.settings(profile, seed=seed, **identifiability_overrides))
 rois, subjects = result.rois, result.subjects

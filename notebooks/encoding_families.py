@@ -61,6 +61,20 @@ glue("n_fits", result.n_fits)
 glue("table_models", labels)
 labels
 
+# %%
+if result.fault_drill is not None:  # a rehearsal kills one sweep worker mid-sweep (settings.fault_drill)
+    from IPython.display import Markdown, display
+
+    d = result.fault_drill
+    if d["worker_killed"]:
+        text = (f"**Fault drill.** A worker of the local Dask cluster ({settings.n_jobs} workers) was killed while "
+                f"it encoded `{d['model']}`; the sweep ran that task again on a surviving worker, and its encodings "
+                f"{'equal' if d['identical'] else 'DIFFER from'} an in-process run of the same model, bit for bit.")
+    else:
+        text = (f"**Fault drill.** No worker was killed: the encoding of `{d['model']}` came from the result cache "
+                "of an earlier run.")
+    display(Markdown(text))
+
 # %% [markdown]
 # {glue:text}`n_models` models ({glue:text}`n_image` image, {glue:text}`n_video` video) built on
 # {glue:text}`n_architectures` distinct architectures (the `backbone` column: variants of one network trained on

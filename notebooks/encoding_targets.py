@@ -33,6 +33,7 @@
 profile = "embedded"
 seed = 0  # at least 0; simulation, fold and permutation seed
 n_clips = None  # at least 20; training clips (None: the profile's value)
+scheduler = None  # where the fits run: joblib, sequential, dask or tcp://host:port (None: the profile's)
 overrides = {}  # any other field of studies.encoding.targets.Settings, by name
 
 # %%
@@ -45,7 +46,7 @@ from neurokit.studies.encoding import figures, published, targets
 
 set_style()
 label = glue_profile(profile)
-settings = targets.settings(profile, seed=seed, n_clips=n_clips, **overrides)
+settings = targets.settings(profile, seed=seed, n_clips=n_clips, scheduler=scheduler, **overrides)
 result = targets.run(settings)
 tests = result.tests
 glue("targets", ", ".join(settings.targets))

@@ -16,7 +16,9 @@ def test_brain_rehearsal_preset_has_the_papers_shapes():
 
     c = PROFILES["rehearsal"]
     assert (c.n_subjects, c.n_rep_train, c.n_rep_test) == (10, 3, 10)
-    assert (c.n_train, c.n_test) == (round(1000 / REHEARSAL_SUBSAMPLE), round(102 / REHEARSAL_SUBSAMPLE))
+    f = REHEARSAL_SUBSAMPLE
+    assert (c.n_train, c.n_test) == (round(1000 / f["n_train"]), round(102 / f["n_test"]))
+    assert c.n_test >= 5  # correlations across test clips stay defined
     assert (c.video.n_frames, c.video.size, c.video.fps) == (90, 268, 30)  # 3-s clips, AlgonautsVideos268
     for r in ROIS:  # the real per-subject, per-ROI voxel counts, unscaled and unclipped
         assert [c.n_voxels(r, k) for k in range(10)] == list(ALGONAUTS_VOXELS[r])
@@ -90,6 +92,8 @@ def test_encoding_rehearse_cuts_repetitions_only(monkeypatch):
                 assert getattr(r, f) == min(REHEARSAL_MINIMA[f], getattr(paper, f))
             elif f == "scheduler":  # the sweep runs on a local Dask cluster
                 assert r.scheduler == "dask"
+            elif f == "fault_drill":  # ... and one of its workers is killed mid-sweep
+                assert r.fault_drill and not paper.fault_drill
             else:  # models, subjects, clips, PCA sizes, grids, inner folds: the paper's
                 assert getattr(r, f) == getattr(paper, f), (mod.__name__, f)
         emb = mod.settings("embedded")
@@ -108,7 +112,8 @@ def test_manifests_state_the_rehearsal_subsampling():
     from neurokit.data.manifests import manifest_dir
     from neurokit.sim import brain, retina
 
-    for name, factor in (("algonauts2021", brain.REHEARSAL_SUBSAMPLE), ("bold_moments", brain.REHEARSAL_SUBSAMPLE),
+    brain_factors = " and ".join(str(f) for f in brain.REHEARSAL_SUBSAMPLE.values())
+    for name, factor in (("algonauts2021", brain_factors), ("bold_moments", brain_factors),
                          ("vist_retina", retina.REHEARSAL_SUBSAMPLE)):
         text = (manifest_dir() / f"{name}.yaml").read_text()
         assert f"divided by {factor}" in text, name

@@ -41,6 +41,8 @@ def resolve(cls, profiles: dict, profile: str, overrides: dict):
             raise UnknownNameError(f"setting of {cls.__name__}", key, sorted(names))
         if value is not None:
             kwargs[key] = value
+    if kwargs.get("fault_drill") and kwargs.get("scheduler") != "dask" and "fault_drill" not in (overrides or {}):
+        kwargs["fault_drill"] = False  # the rehearsal's drill needs its local Dask cluster; the reader chose another
     kwargs["profile"] = profile
     for key, value in list(kwargs.items()):  # lists from YAML/CLI become tuples (frozen, hashable)
         if isinstance(value, list):

@@ -27,8 +27,8 @@ from neurokit.regression import RidgeCV, standardize_reduce
 from neurokit.stats import ncsnr, noise_ceiling_from_ncsnr
 from neurokit.studies.encoding import _cache, _settings, inference
 from neurokit.studies.encoding.inputs import disjoint_test_folds, load_inputs
-from neurokit.studies.encoding.layers import (choose_block_per_fold, encode_model, reduce_block, single_threaded,
-                                              stack_rois)
+from neurokit.studies.encoding.layers import (check_scheduler, choose_block_per_fold, encode_model, encode_models,
+                                              reduce_block, single_threaded, stack_rois)
 
 __all__ = ["Settings", "settings", "ConnectivityResult", "run", "VARIANTS", "connectivity_experiment",
            "noise_normalised_comparison", "gain_table", "world_controls", "projector_check"]
@@ -76,6 +76,10 @@ class Settings:
         Noise-ceiling threshold (percent) of Fig. 6d.
     n_jobs : int
         Worker processes for the per-model, per-subject experiments.
+    scheduler : str
+        Where the base models' block encodings run (see
+        :func:`neurokit.studies.encoding.layers.encode_models`): ``"joblib"``, ``"sequential"``, ``"dask"`` or the
+        address of a running Dask scheduler.
     """
 
     profile: str
@@ -98,8 +102,10 @@ class Settings:
     bmd_model: str = "tsm_r50_8x8.mmit"
     bmd_min_nc: float = 10.0
     n_jobs: int = 1
+    scheduler: str = "joblib"
 
     def __post_init__(self):
+        check_scheduler(self.scheduler)
         _settings.check_nonnegative(self, "seed", "n_subjects", "n_clips", "n_label_permutations")
         _settings.check_positive(self, "n_folds", "inner_cv", "crossfit_cv", "coupling_components",
                                  "n_permutations", "n_jobs")
@@ -457,12 +463,11 @@ def run(s: Settings) -> ConnectivityResult:
                          n_folds=s.n_folds, test_fraction=s.test_fraction)
     subjects, rois, n, folds, feats = inputs.subjects, inputs.rois, inputs.n, inputs.folds, inputs.features
     responses = inputs.all_responses()
-    blocks = []
-    for m in models:  # the family chapter's encodings, from the cache when it ran with the same settings
-        enc = encode_model(m, feats[m], responses, folds, inner_cv=s.inner_cv, n_components=s.n_components,
-                           seed=s.seed)
-        blocks.append(choose_block_per_fold(enc.scores).assign(model=m))
-    blocks = pd.concat(blocks, ignore_index=True)
+    # the family chapter's encodings, from the cache when it ran with the same settings
+    encodings = encode_models({m: feats[m] for m in models}, responses, folds, n_jobs=s.n_jobs,
+                              scheduler=s.scheduler, inner_cv=s.inner_cv, n_components=s.n_components, seed=s.seed)
+    blocks = pd.concat([choose_block_per_fold(enc.scores).assign(model=m) for m, enc in encodings.items()],
+                       ignore_index=True)
 
     variants = {s.base_model: VARIANTS, s.second_model: {"full": VARIANTS["full"]},
                 s.image_model: {"full": VARIANTS["full"]}, s.same_arch_video: {"full": VARIANTS["full"]}}

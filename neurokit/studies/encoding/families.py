@@ -13,7 +13,11 @@ Charades, OmniMAE vs TimeSformer, six video models), run on the profile's world:
 """
 from __future__ import annotations
 
+import logging
+import shutil
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -21,7 +25,10 @@ from neurokit.errors import InputError
 from neurokit.stats import fdr_bh, significance_mark, welch_ttest
 from neurokit.studies.encoding import _settings, inference, published
 from neurokit.studies.encoding.inputs import load_inputs
-from neurokit.studies.encoding.layers import check_scheduler, encode_models
+from neurokit.studies.encoding.layers import (KillWorkerOnce, check_scheduler, encode_model, encode_models,
+                                              same_encoding)
+
+log = logging.getLogger(__name__)
 
 __all__ = ["Settings", "settings", "FamiliesResult", "run", "CONTRASTS", "FIG4_PAIRS", "family_labels",
            "backbone", "family_tests", "paper_vs_run", "effect_direction_summary"]
@@ -68,6 +75,10 @@ class Settings:
         Where the encodings run (see :func:`neurokit.studies.encoding.layers.encode_models`): ``"joblib"``
         (worker processes), ``"sequential"``, ``"dask"`` (a local Dask cluster of ``n_jobs`` workers) or the
         address of a running Dask scheduler (``"tcp://host:8786"``).
+    fault_drill : bool
+        Kill one worker of the local Dask cluster while it encodes a model in the middle of the roster
+        (:class:`~neurokit.studies.encoding.layers.KillWorkerOnce`), let the sweep re-run that task, and compare
+        its encoding with an in-process run of the same model (``scheduler="dask"`` only; a rehearsal does this).
     """
 
     profile: str
@@ -84,9 +95,13 @@ class Settings:
                          "slowfast_r50_8x8.k400", "slowfast_r50_8x8.charades")
     n_jobs: int = 1
     scheduler: str = "joblib"
+    fault_drill: bool = False
 
     def __post_init__(self):
         check_scheduler(self.scheduler)
+        if self.fault_drill and self.scheduler != "dask":
+            raise InputError(f"fault_drill kills a worker of a local Dask cluster: use it with scheduler='dask' "
+                             f"(got scheduler={self.scheduler!r}).")
         _settings.check_nonnegative(self, "seed", "n_subjects", "n_clips")
         _settings.check_positive(self, "n_folds", "inner_cv", "n_permutations", "n_jobs")
         _settings.check_fraction(self, "test_fraction", 0.0, 1.0 / self.n_folds)
@@ -286,6 +301,9 @@ class FamiliesResult:
         Per-voxel ridge fits (one per voxel, block, model, subject and fold; inner CV not counted).
     simulated : bool
     dynamic_rois : tuple of str
+    fault_drill : dict or None
+        With ``settings.fault_drill``: ``model`` (whose worker was killed), ``worker_killed`` (the worker really
+        died), ``identical`` (its encoding equals an in-process run, bit for bit).
     """
 
     settings: Settings
@@ -307,6 +325,7 @@ class FamiliesResult:
     n_fits: int = 0
     simulated: bool = True
     dynamic_rois: tuple = ()
+    fault_drill: dict | None = None
 
 
 def _ground_truth(inputs):
@@ -364,8 +383,20 @@ def run(s: Settings) -> FamiliesResult:
     inputs = load_inputs(s.profile, s.models, seed=s.seed, n_subjects=s.n_subjects, n_clips=s.n_clips,
                          n_folds=s.n_folds, test_fraction=s.test_fraction, n_jobs=s.n_jobs)
     responses = inputs.all_responses()
+    kw = dict(inner_cv=s.inner_cv, n_components=s.n_components, seed=s.seed)
+    hook = drill = None
+    if s.fault_drill:
+        victim = s.models[len(s.models) // 2]
+        drill_dir = Path(tempfile.mkdtemp(prefix="neurokit-drill-"))
+        hook = KillWorkerOnce(victim, str(drill_dir / "killed"))
     encodings = encode_models({m: inputs.features[m] for m in s.models}, responses, inputs.folds, n_jobs=s.n_jobs,
-                              scheduler=s.scheduler, inner_cv=s.inner_cv, n_components=s.n_components, seed=s.seed)
+                              scheduler=s.scheduler, hook=hook, **kw)
+    if s.fault_drill:
+        again = encode_model(victim, inputs.features[victim], responses, inputs.folds, cache=False, **kw)
+        drill = {"model": victim, "worker_killed": (drill_dir / "killed").exists(),
+                 "identical": same_encoding(encodings[victim], again)}
+        shutil.rmtree(drill_dir, ignore_errors=True)
+        log.info("fault drill: %s", drill)
     layers = pd.concat([e.scores.assign(model=m) for m, e in encodings.items()], ignore_index=True)
     chosen = pd.concat([e.chosen.assign(model=m) for m, e in encodings.items()], ignore_index=True)
     per_subject = chosen.groupby(["model", "subject", "roi"], as_index=False)["r"].mean()
@@ -401,4 +432,5 @@ def run(s: Settings) -> FamiliesResult:
     return FamiliesResult(settings=s, subjects=inputs.subjects, rois=inputs.rois, n=inputs.n, labels=labels,
                           layers=layers, chosen=chosen, per_subject=per_subject, model_scores=model_scores,
                           tests=tests, unit_tests=unit_tests, check=check, contrast=contrast, motion=motion,
-                          pairs=pairs, six=six, n_fits=n_fits, simulated=inputs.simulated, dynamic_rois=dynamic)
+                          pairs=pairs, six=six, n_fits=n_fits, simulated=inputs.simulated, dynamic_rois=dynamic,
+                          fault_drill=drill)

@@ -11,6 +11,8 @@ that every choice stays the same).
 from __future__ import annotations
 
 import functools
+import os
+import signal
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,7 +24,7 @@ from neurokit.stats import pearsonr
 from neurokit.studies.encoding import _cache
 
 __all__ = ["single_threaded", "BlockEncoding", "encode_blocks", "encode_model", "encode_models", "SCHEDULERS",
-           "check_scheduler",
+           "check_scheduler", "KillWorkerOnce", "same_encoding",
            "choose_block_per_fold", "model_features", "stack_rois", "reduce_block"]
 
 
@@ -251,6 +253,29 @@ def _encode_worker(model, features, responses, folds, kw):
 #: (``"sequential"``), on a local Dask cluster (``"dask"``), or on an existing Dask cluster given by its address
 #: (``"tcp://host:8786"``).
 SCHEDULERS = ("joblib", "sequential", "dask")
+
+
+class KillWorkerOnce:
+    """A fault drill for a Dask sweep (an :func:`encode_models` ``hook``): the first worker to start ``model``'s
+    task writes its process id to ``marker`` and kills itself with SIGKILL, as a node failure would; the sweep must
+    run that task again on a surviving worker. Never pass it to an in-process run."""
+
+    def __init__(self, model: str, marker: str):
+        self.model, self.marker = str(model), str(marker)
+
+    def __call__(self, task) -> None:
+        if task["model"] == self.model and not os.path.exists(self.marker):
+            Path(self.marker).write_text(str(os.getpid()))
+            os.kill(os.getpid(), signal.SIGKILL)
+
+
+def same_encoding(a: BlockEncoding, b: BlockEncoding) -> bool:
+    """True when two encodings are identical: every score, chosen block and test prediction, bit for bit."""
+    if not (a.scores.equals(b.scores) and a.chosen.equals(b.chosen)) or a.predictions.keys() != b.predictions.keys():
+        return False
+    return all(len(a.predictions[k]) == len(b.predictions[k])
+               and all(np.array_equal(x, y) for x, y in zip(a.predictions[k], b.predictions[k]))
+               for k in a.predictions)
 
 
 def check_scheduler(scheduler: str) -> str:

@@ -52,10 +52,14 @@ def rehearsal_changes(cls, values) -> dict:
     """The fields of the settings dataclass ``cls`` that a rehearsal changes, given their current ``values``
     (a mapping of every field): each repetition count of :data:`REHEARSAL_MINIMA` lowered to its minimum, and
     ``scheduler`` (where the analysis has one) set to ``"dask"``, so the fits go through the sweep on a local Dask
-    cluster as a cluster run would."""
+    cluster as a cluster run would, and ``fault_drill`` (where it exists) on: one worker is killed mid-sweep and
+    the re-run task's encoding is compared with an in-process run."""
     changes = {k: min(v, values[k]) for k, v in rehearsal_minima(cls).items()}
-    if "scheduler" in {f.name for f in dataclasses.fields(cls)}:
+    names = {f.name for f in dataclasses.fields(cls)}
+    if "scheduler" in names:
         changes["scheduler"] = "dask"
+    if "fault_drill" in names:  # and one of its workers is killed mid-sweep, as a node failure would
+        changes["fault_drill"] = True
     return changes
 
 #: profile → ((what the paper used, what this profile uses instead), …)

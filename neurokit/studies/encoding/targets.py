@@ -22,7 +22,7 @@ from neurokit.errors import InputError
 from neurokit.studies.encoding import _settings, inference
 from neurokit.studies.encoding.families import family_labels
 from neurokit.studies.encoding.inputs import load_inputs
-from neurokit.studies.encoding.layers import encode_model, single_threaded
+from neurokit.studies.encoding.layers import check_scheduler, encode_models, single_threaded
 
 __all__ = ["Settings", "settings", "TargetsResult", "run", "target_responses", "target_experiment"]
 
@@ -49,7 +49,10 @@ class Settings:
     readout_units : int
         Random units per target block of the readout control (0 skips it).
     n_jobs : int
-        Worker processes for the feature extraction of models not yet in the cache.
+        Worker processes for the feature extraction of models not yet in the cache, and for the encodings.
+    scheduler : str
+        Where the source models' encodings run (see :func:`neurokit.studies.encoding.layers.encode_models`):
+        ``"joblib"``, ``"sequential"``, ``"dask"`` or the address of a running Dask scheduler.
     """
 
     profile: str
@@ -68,8 +71,10 @@ class Settings:
     n_target_components: int = 20
     readout_units: int = 100
     n_jobs: int = 1
+    scheduler: str = "joblib"
 
     def __post_init__(self):
+        check_scheduler(self.scheduler)
         _settings.check_nonnegative(self, "seed", "n_clips", "readout_units")
         _settings.check_positive(self, "n_folds", "inner_cv", "n_target_components", "n_jobs")
         _settings.check_fraction(self, "test_fraction", 0.0, 1.0 / self.n_folds)
@@ -133,7 +138,7 @@ def target_responses(target_features, n_components=20, readout="pca", seed=0):
 
 
 def target_experiment(targets, features, folds, n_target_components=20, inner_cv=5, n_components=None, seed=0,
-                      readouts=(("pca", None),), sources=None, n_jobs=1):
+                      readouts=(("pca", None),), sources=None, n_jobs=1, scheduler="joblib"):
     """Encode every source model onto every block of every target, with every readout.
 
     All targets and readouts are stacked as the "subjects" of one block-wise encoding per source model
@@ -156,6 +161,9 @@ def target_experiment(targets, features, folds, n_target_components=20, inner_cv
         Source models (default: every key of ``features``, the targets included).
     n_jobs : int
         Worker processes over source models.
+    scheduler : str
+        Where the source models' encodings run (:func:`~neurokit.studies.encoding.layers.encode_models`): each
+        source model is one task.
 
     Returns
     -------
@@ -174,25 +182,14 @@ def target_experiment(targets, features, folds, n_target_components=20, inner_cv
             responses[f"{t}|{readout}"] = target_responses(features[t], k or n_target_components, readout=readout,
                                                            seed=seed)
     sources = list(features) if sources is None else list(sources)
-    kw = dict(inner_cv=inner_cv, n_components=n_components, seed=seed)
-    if int(n_jobs) > 1 and len(sources) > 1:
-        from joblib import Parallel, delayed
-
-        parts = Parallel(n_jobs=int(n_jobs), backend="loky")(
-            delayed(_encode_source)(m, features[m], responses, folds, kw) for m in sources)
-    else:
-        parts = [_encode_source(m, features[m], responses, folds, kw) for m in sources]
+    encodings = encode_models({m: features[m] for m in sources}, responses, folds, n_jobs=n_jobs,
+                              scheduler=scheduler, inner_cv=inner_cv, n_components=n_components, seed=seed)
+    parts = [enc.chosen.groupby(["subject", "roi"], as_index=False, sort=False)["r"].mean().assign(model=m)
+             for m, enc in encodings.items()]
     out = pd.concat(parts, ignore_index=True)
     out[["target", "readout"]] = out["subject"].str.split("|", n=1, expand=True)
     return out[["target", "readout", "model", "roi", "r"]]
 
-
-@single_threaded
-def _encode_source(model, blocks, responses, folds, kw):
-    """One source model onto every stacked target (run in a worker when ``n_jobs > 1``)."""
-    enc = encode_model(f"{model}->{'+'.join(responses)}", blocks, responses, folds, **kw)
-    df = enc.chosen.groupby(["subject", "roi"], as_index=False, sort=False)["r"].mean()
-    return df.assign(model=model)
 
 
 @dataclass(frozen=True)
@@ -253,7 +250,7 @@ def run(s: Settings) -> TargetsResult:
     all_targets = list(dict.fromkeys([*s.targets, *s.real_targets]))
     raw = target_experiment(all_targets, feats, folds, n_target_components=s.n_target_components,
                             inner_cv=s.inner_cv, n_components=s.n_components, seed=s.seed, readouts=readouts,
-                            sources=everyone, n_jobs=s.n_jobs)
+                            sources=everyone, n_jobs=s.n_jobs, scheduler=s.scheduler)
     parts = []
     for t in s.targets:
         pool = set([t, *s.sources])
