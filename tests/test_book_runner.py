@@ -368,3 +368,20 @@ def test_papermill_reads_every_chapter_parameter():
         cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
         seen = {p.name for p in PythonTranslator.inspect(cell)}
         assert seen == set(ch.defaults), (name, set(ch.defaults) - seen)
+
+
+def test_rehearsal_parameters_layer_over_the_paper_ones(tmp_path):
+    """A rehearsal reads notebooks/params/rehearsal/<chapter>.yaml on top of the paper profile's parameters (its
+    repetition cuts); the plain paper profile never does, and the reader's -p values still win."""
+    root = write_book(tmp_path / "book", {"alpha": ALPHA})
+    (root / "notebooks" / "params" / "paper").mkdir(parents=True)
+    (root / "notebooks" / "params" / "paper" / "alpha.yaml").write_text("n: 100\nlabel: paper\n")
+    (root / "notebooks" / "params" / "rehearsal").mkdir(parents=True)
+    (root / "notebooks" / "params" / "rehearsal" / "alpha.yaml").write_text("n: 2\n")
+    assert Book(root, "paper").parameters("alpha")["n"] == 100
+    rehearsal = Book(root, "paper", rehearse=True)
+    assert rehearsal.parameters("alpha")["n"] == 2 and rehearsal.parameters("alpha")["label"] == "paper"
+    assert rehearsal.parameters("alpha", {"n": 5})["n"] == 5
+    (root / "notebooks" / "params" / "rehearsal" / "alpha.yaml").write_text("n: -1\nbogus: 1\n")
+    with pytest.raises(UnknownNameError, match="bogus"):
+        rehearsal.parameters("alpha")

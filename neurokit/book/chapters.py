@@ -308,17 +308,31 @@ def _coerce(chapter: str, name: str, value: Any, default: Any, source: str) -> A
     return value
 
 
-def resolve_parameters(root: Path, chapter: Chapter, profile: str, overrides: dict[str, Any] | None = None
-                       ) -> dict[str, Any]:
-    """Defaults ← ``notebooks/params/<profile>/<chapter>.yaml`` ← ``overrides``, validated and typed.
+def rehearsal_overrides(root: Path, chapter: str) -> dict[str, Any]:
+    """``notebooks/params/rehearsal/<chapter>.yaml``: what a rehearsal of the paper profile changes in the chapter's
+    paper parameters (repetition counts only, e.g. clips per model for block statistics)."""
+    f = root / "notebooks" / "params" / "rehearsal" / f"{chapter}.yaml"
+    if not f.is_file():
+        return {}
+    data = yaml.safe_load(f.read_text()) or {}
+    if not isinstance(data, dict):
+        raise InputError(f"{f} must be a mapping of parameter names to values")
+    return data
+
+
+def resolve_parameters(root: Path, chapter: Chapter, profile: str, overrides: dict[str, Any] | None = None,
+                       rehearse: bool = False) -> dict[str, Any]:
+    """Defaults ← ``notebooks/params/<profile>/<chapter>.yaml`` (← ``notebooks/params/rehearsal/<chapter>.yaml``
+    in a rehearsal of the paper profile) ← ``overrides``, validated and typed.
 
     Unknown names and values of the wrong type are refused before anything executes.
     """
     check_profile(profile)
     params = dict(chapter.defaults)
-    for source, layer in ((f"notebooks/params/{profile}/{chapter.name}.yaml",
-                           profile_overrides(root, profile, chapter.name)),
-                          ("command line", overrides or {})):
+    layers = [(f"notebooks/params/{profile}/{chapter.name}.yaml", profile_overrides(root, profile, chapter.name))]
+    if rehearse:
+        layers.append((f"notebooks/params/rehearsal/{chapter.name}.yaml", rehearsal_overrides(root, chapter.name)))
+    for source, layer in (*layers, ("command line", overrides or {})):
         for key, value in layer.items():
             if key not in chapter.defaults:
                 raise UnknownNameError(f"parameter of chapter {chapter.name!r} ({source})", key, chapter.defaults)
@@ -335,5 +349,5 @@ def resolve_parameters(root: Path, chapter: Chapter, profile: str, overrides: di
 
 __all__ = [
     "Chapter", "Constraint", "PROFILES", "parse_constraints", "discover", "find_root", "get_chapter", "load_chapter", "parse_overrides",
-    "parse_parameters", "profile_overrides", "resolve_parameters",
+    "parse_parameters", "profile_overrides", "rehearsal_overrides", "resolve_parameters",
 ]

@@ -109,7 +109,7 @@ class Book:
         return get_chapter(self.chapters, name)
 
     def parameters(self, name: str, overrides: dict | None = None) -> dict[str, Any]:
-        return resolve_parameters(self.root, self.chapter(name), self.profile, overrides)
+        return resolve_parameters(self.root, self.chapter(name), self.profile, overrides, rehearse=self.rehearse)
 
     def key(self, name: str, params: dict) -> str:
         return chapter_key(self.root, self.chapter(name), params, self.profile, self.build, self.rehearse)[0]
