@@ -10,7 +10,8 @@
 #     name: python3
 #   neurokit:
 #     datasets: []
-#     inputs: ["benchmarks/results/paper_costs.json", "benchmarks/results/rehearsal_extraction.json"]
+#     inputs: ["benchmarks/results/paper_costs.json", "benchmarks/results/rehearsal_extraction.json",
+#              "benchmarks/results/rehearsal_build.json"]
 #     timeout: 300
 # ---
 
@@ -189,3 +190,33 @@ else:
 # {glue:text}`reh_total_bf16_s:.0f` CPU seconds per 90-frame clip in bf16. Peak memory is the resident memory
 # above the process's baseline while the network extracts one clip; a GPU run needs memory of the same order per
 # network at batch size one.
+
+# %% [markdown]
+# ## The whole rehearsal
+#
+# `neurokit book --profile paper --rehearse` runs every chapter's paper code path on this CPU: the data simulated
+# at the paper's per-sample shapes (counts subsampled by the factors each data card states), random weights of
+# the same architectures, the fewest repetitions that run every code path (each chapter's settings table lists
+# them), Part I's fits on a local Dask cluster with one worker killed mid-sweep, and the site. Timed from a clean
+# build directory, data home and cache by `python benchmarks/book_build.py --rehearse`:
+
+# %% tags=["hide-input"]
+rb_file = Path(results_dir) / "rehearsal_build.json"
+if rb_file.is_file():
+    rb = json.loads(rb_file.read_text())
+    per = pd.Series(rb.get("chapter_wall_times_s", {}), name="wall time (s)").sort_values(ascending=False)
+    display(per.round(0).astype(int).to_frame())
+    load = rb.get("loadavg_before", [float("nan")])[0]
+    glue("rb_total_min", rb["clean_build_s"] / 60 if rb.get("clean_build_rc") == 0 else float("nan"))
+    glue("rb_measured", f"measured {str(rb.get('started', ''))[:10]} at commit {str(rb.get('commit', ''))[:10]}, "
+                        f"load average {load:.1f} before the build, {rb.get('machine', '')}")
+    glue("rb_status", "completed" if rb.get("clean_build_rc") == 0 else "FAILED")
+else:
+    display(Markdown("**Not measured yet:** `python benchmarks/book_build.py --rehearse` times the whole "
+                     "rehearsal on this CPU."))
+    glue("rb_total_min", float("nan"))
+    glue("rb_measured", "not measured yet")
+    glue("rb_status", "not run")
+
+# %% [markdown]
+# The whole rehearsal {glue:text}`rb_status` in {glue:text}`rb_total_min:.1f` minutes ({glue:text}`rb_measured`).

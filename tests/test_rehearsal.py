@@ -92,6 +92,8 @@ def test_encoding_rehearse_cuts_repetitions_only(monkeypatch):
                 assert getattr(r, f) == min(REHEARSAL_MINIMA[f], getattr(paper, f))
             elif f == "scheduler":  # the sweep runs on a local Dask cluster
                 assert r.scheduler == "dask"
+            elif f == "test_fraction":  # 2 test clips per fold from the rehearsal's 10 training clips
+                assert r.test_fraction == max(paper.test_fraction, 0.2)
             elif f == "fault_drill":  # ... and one of its workers is killed mid-sweep
                 assert r.fault_drill and not paper.fault_drill
             else:  # models, subjects, clips, PCA sizes, grids, inner folds: the paper's
