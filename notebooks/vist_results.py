@@ -51,7 +51,7 @@ from neurokit.catalog import retina as retina_data
 from neurokit.data.retina import load_truth, noise_ceiling_cc
 from neurokit.plotting import set_style
 from neurokit.studies.vist import figures, prose, published, results
-from neurokit.studies.vist.settings import settings
+from neurokit.studies.vist.settings import PROFILES, rehearsal_cuts, settings
 from neurokit.vist.metrics import (SDKL_OUTCOMES, peak_widths_pseudocode, sdkl_outcomes, spike_kde_divergence,
                                    spike_kde_divergence_pseudocode)
 
@@ -73,6 +73,18 @@ glue("n_jobs", int(s.n_jobs))
 glue("run_cpu_seconds", float(res.seconds["run_cpu_seconds"]))
 glue("costs", res.costs)
 res.costs.round(1)
+
+# %%
+if s.rehearsal:  # a rehearsal of the paper profile: the counts it cut (the shapes and the models are the paper's)
+    from IPython.display import Markdown
+
+    cuts = rehearsal_cuts(PROFILES["paper"], s)
+    glue("rehearsal_cuts", cuts)
+    display(Markdown("**Rehearsal of the paper profile.** Every model, ablation and analysis of the paper "
+                     "profile runs at the paper's shapes (6 × 256 Vi-ST, windows of 128 frames of 256 × 1024 tokens, "
+                     "90 cells) on simulated data with random weights; only these counts are cut, so the numbers "
+                     "below are not results:"))
+    display(cuts)
 
 # %% [markdown]
 # This build trained or fitted {glue:text}`n_runs` models ({glue:text}`run_cpu_seconds:.0f` CPU seconds of
@@ -296,8 +308,9 @@ else:  # real recordings: no cell types
 # %%
 c = int(np.argmax(runs["vist"].per_cell[M2]))
 fig, ax = plt.subplots(figsize=(8, 2.6))
-tt = np.arange(min(300, m2.n_frames)) / 30
-ax.plot(tt, m2.spike_avg[: len(tt), c], color="k", lw=0.9, label="target (spike_avg)")
+target_m2 = res.movies.target(M2)  # the scored frames (all, unless the settings score fewer)
+tt = np.arange(min(300, target_m2.shape[1])) / 30
+ax.plot(tt, target_m2[c, : len(tt)], color="k", lw=0.9, label="target (spike_avg)")
 ax.plot(tt, runs["vist"].preds[M2][c, : len(tt)], color="C3", lw=0.9, label="Vi-ST")
 ax.plot(tt, runs["ln"].preds[M2][c, : len(tt)], color="C0", lw=0.9, alpha=0.8, label="LN")
 ax.set_xlabel("time (s), movie 2"); ax.legend(fontsize=7)
@@ -340,7 +353,7 @@ diag.rename(index=figures.label).round(3)
 # %%
 sd_rows = []
 for name in list(s.models) + list(s.ablations):
-    for split, target in (("within", m1.spike_avg[m1.split_test].T), (M2, m2.spike_avg.T)):
+    for split, target in (("within", res.movies.target("within")), (M2, target_m2)):
         pred_ = runs[name].preds[split]
         labels = np.array(sdkl_outcomes(pred_, target))
         mean_, per_cell = spike_kde_divergence(pred_, target)
@@ -356,7 +369,7 @@ glue("vist_sdkl_cross", float(sdkl_table.loc[("vist", M2), "SD-KL (code wrapper)
 glue("vist_sdkl_pseudo_cross", float(sdkl_table.loc[("vist", M2), "SD-KL (pseudocode)"]))
 glue("vist_sdkl_median_cross", float(sdkl_table.loc[("vist", M2), "median of finite"]))
 glue("vist_sdkl_penalised", int(sdkl_table.loc["vist", list(SDKL_OUTCOMES[1:])].to_numpy().sum()))
-_, pseudo_cells = spike_kde_divergence_pseudocode(runs["vist"].preds[M2], m2.spike_avg.T)
+_, pseudo_cells = spike_kde_divergence_pseudocode(runs["vist"].preds[M2], target_m2)
 glue("vist_pseudo_at_clip", int((pseudo_cells >= 1000).sum()))
 glue("n_cells", int(m1.n_cells))
 def widest(traces):
@@ -367,7 +380,7 @@ def widest(traces):
 
 
 glue("vist_width_max", widest(runs["vist"].preds[M2]))
-glue("target_width_max", widest(m2.spike_avg.T))
+glue("target_width_max", widest(target_m2))
 glue("sdkl_table", sdkl_table)
 sdkl_table.round(3)
 

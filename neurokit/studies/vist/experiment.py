@@ -45,12 +45,13 @@ from neurokit.vist.model import count_parameters
 from neurokit.vist.train import Sequence_, TrainConfig, predict, train
 
 __all__ = ["Movies", "Job", "RunResult", "score", "read_movies", "make_movies", "load_movies", "run_jobs",
-           "run_model", "RUN_VERSION"]
+           "run_model", "available_cores", "RUN_VERSION"]
 
 log = logging.getLogger(__name__)
 
 #: Bump when what a run computes changes in this module (the cache key also hashes the model code).
 RUN_VERSION = 1
+#: Key of movie 1's held-out half among the test sets.
 WITHIN = "within"
 
 
@@ -69,12 +70,36 @@ class Movies:
         comparison); ``"tokens"`` (the stores' own ``dinov2_feats_0``) is always available.
     fingerprint : str
         Content hash of everything above (part of every run's cache key).
+    eval_frames : int
+        Score every test sequence on its first ``eval_frames`` frames (0: whole sequences). The models are causal,
+        so those are the first frames of the whole-sequence prediction (a rehearsal's cut of evaluation time).
     """
 
     train: RetinaData
     cross: dict
     features: dict = field(default_factory=dict)
     fingerprint: str = ""
+    eval_frames: int = 0
+
+    def head(self, index: np.ndarray) -> np.ndarray:
+        """The first :attr:`eval_frames` frames of the test sequence ``index`` (frame indices; all when 0)."""
+        return index[: self.eval_frames] if self.eval_frames else index
+
+    def scored_frames(self, store: str):
+        """The frames of ``store`` that every run scores: ``"within"`` = movie 1's held-out half, a cross store =
+        its two halves joined (each its first :attr:`eval_frames` when > 0; every frame otherwise)."""
+        if store == WITHIN:
+            return self.head(self.train.split_test)
+        if not self.eval_frames:
+            return slice(None)
+        d = self.cross[store]
+        return np.concatenate([self.head(d.split_train), self.head(d.split_test)])
+
+    def target(self, store: str, cells=None) -> np.ndarray:
+        """The measured rates (cells, T) that the predictions ``RunResult.preds[store]`` are scored against."""
+        d = self.train if store == WITHIN else self.cross[store]
+        y = d.spike_avg[self.scored_frames(store)]
+        return (y if cells is None else y[:, np.asarray(cells)]).T
 
     def inputs(self, store: str, kind: str, feature_set: str = "tokens") -> np.ndarray:
         """Model input of ``store`` (``"MOVIE01"`` or a cross store): features or frames."""
@@ -131,13 +156,16 @@ def standardize(train: RetinaData, others: dict, features: dict | None = None):
 
 
 def make_movies(train: RetinaData, cross: dict, features: dict | None = None,
-                standardize_features: bool = True) -> Movies:
+                standardize_features: bool = True, eval_frames: int = 0) -> Movies:
     """A :class:`Movies` bundle (features z-scored with movie 1's training frames when ``standardize_features``;
-    see :func:`standardize`)."""
+    see :func:`standardize`; test sequences scored on their first ``eval_frames`` frames when > 0)."""
     feats = dict(features or {})
     if standardize_features:
         train, cross, feats = standardize(train, cross, feats)
-    return Movies(train, dict(cross), feats, _fingerprint(train, cross, feats))
+    fp = _fingerprint(train, cross, feats)
+    if eval_frames:
+        fp = hashlib.sha256(f"{fp}/eval_frames={int(eval_frames)}".encode()).hexdigest()
+    return Movies(train, dict(cross), feats, fp, int(eval_frames))
 
 
 def load_movies(root, cross_stores=None, standardize_features: bool = True, features: dict | None = None) -> Movies:
@@ -284,10 +312,10 @@ def _load(path: Path) -> RunResult:
                      meta["curve"], meta["history"], cached=True)
 
 
-def _predict_halves(model, trainable, x, d: RetinaData, rf, device) -> np.ndarray:
+def _predict_halves(model, trainable, x, d: RetinaData, rf, device, movies: Movies) -> np.ndarray:
     """Predictions (cells, T) of a cross store: each half as one sequence, joined per cell (the authors' way)."""
     out = []
-    for half in (d.split_train, d.split_test):
+    for half in (movies.head(d.split_train), movies.head(d.split_test)):
         xs = x[half]
         out.append(predict(model, xs, rf, device=device) if trainable else model.predict(xs))
     return np.concatenate(out, axis=1)
@@ -299,6 +327,7 @@ def run_model(job: Job, movies: Movies, progress: bool = False) -> RunResult:
     d1 = movies.train
     cells = np.arange(d1.n_cells) if job.cells is None else np.asarray(job.cells, dtype=np.int64)
     tr, te = d1.split_train, d1.split_test
+    te_s, tr_s = movies.head(te), movies.head(tr)  # the scored frames (all unless movies.eval_frames)
     x1 = movies.inputs(d1.movie, entry.inputs, job.feature_set)
     y1 = d1.spike_avg[:, cells]
     rf = d1.rf[cells]
@@ -338,12 +367,12 @@ def run_model(job: Job, movies: Movies, progress: bool = False) -> RunResult:
                                 progress=progress)
                     model, done = res.model, len(res.history)
                     point = {"step": done * cfg.batches_per_epoch, "swa": done >= cfg.epochs,
-                             WITHIN: pearson_cc(pred(x1[te]), y1[te].T)[1]}
+                             WITHIN: pearson_cc(pred(x1[te_s]), y1[te_s].T)[1]}
                     if tests:
                         xc = movies.inputs(tests[0], entry.inputs, job.feature_set)
                         dc = movies.cross[tests[0]]
-                        point[tests[0]] = pearson_cc(_predict_halves(model, True, xc, dc, rf, device),
-                                                     dc.spike_avg[:, cells].T)[1]
+                        point[tests[0]] = pearson_cc(_predict_halves(model, True, xc, dc, rf, device, movies),
+                                                     movies.target(tests[0], cells))[1]
                     curve.append(point)
                     model.train()
                 history = res.history
@@ -355,17 +384,17 @@ def run_model(job: Job, movies: Movies, progress: bool = False) -> RunResult:
         n_params = count_parameters(model)
     train_secs = time.perf_counter() - t0
     model_eval = model.eval() if entry.trainable else model
-    preds = {WITHIN: pred(x1[te])}
+    preds = {WITHIN: pred(x1[te_s])}
     for s in tests:
         xc = movies.inputs(s, entry.inputs, job.feature_set)
-        preds[s] = _predict_halves(model_eval, entry.trainable, xc, movies.cross[s], rf, device)
-    targets = {WITHIN: y1[te].T, **{s: movies.cross[s].spike_avg[:, cells].T for s in tests}}
+        preds[s] = _predict_halves(model_eval, entry.trainable, xc, movies.cross[s], rf, device, movies)
+    targets = {WITHIN: y1[te_s].T, **{s: movies.target(s, cells) for s in tests}}
     scores, per_cell = {}, {}
     for k, p in preds.items():
         sc = score(p, targets[k])
         per_cell[k] = sc.pop("r")
         scores[k] = sc
-    train_cc = pearson_cc(pred(x1[tr]), y1[tr].T)[1]
+    train_cc = pearson_cc(pred(x1[tr_s]), y1[tr_s].T)[1]
     log.info("%s: %d steps, trained in %.1f s, scored in %.1f s", job.key, steps, train_secs,
              time.perf_counter() - t0 - train_secs)
     return RunResult(job.key, job.model, scores, per_cell, preds, cells, float(train_cc), steps,
@@ -379,6 +408,25 @@ def _run_job(job: Job, movies: Movies, threads: int, path: str, cache: bool):
     if cache:
         _save(Path(path), res)
     return job.key, res
+
+
+def available_cores() -> int:
+    """The CPU cores this process may run on (its affinity mask where the system has one)."""
+    import os
+
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # pragma: no cover (macOS, Windows)
+        return os.cpu_count() or 1
+
+
+def _threads(threads: int, workers: int) -> int:
+    """``threads`` per worker, capped so that ``workers`` workers use at most :func:`available_cores` (at least 1):
+    more threads than cores only slow a run down (the paper profile asks for 16)."""
+    cap = max(1, available_cores() // max(1, workers))
+    if threads > cap:
+        log.info("%d torch threads per run asked for; this machine gives %d worker(s) %d each", threads, workers, cap)
+    return min(threads, cap)
 
 
 def run_jobs(jobs, movies: Movies, n_jobs: int = 1, threads: int = 1, cache: bool = True,
@@ -396,7 +444,7 @@ def run_jobs(jobs, movies: Movies, n_jobs: int = 1, threads: int = 1, cache: boo
     movies : Movies
     n_jobs : int
     threads : int
-        ``torch.set_num_threads`` in each run.
+        ``torch.set_num_threads`` in each run, capped at :func:`available_cores` divided among the workers.
     cache : bool
         Read and write ``cache_home()/vist/run-<key>.npz``.
     progress : bool
@@ -413,6 +461,7 @@ def run_jobs(jobs, movies: Movies, n_jobs: int = 1, threads: int = 1, cache: boo
     if n_jobs is None or int(n_jobs) < 1:
         raise InputError(f"run_jobs: n_jobs must be a positive integer; got {n_jobs!r}.")
     out, todo = {}, []
+    threads = _threads(int(threads), min(int(n_jobs), max(1, len(jobs))))
     for j in jobs:
         path = _cache_path(job_key(j, movies))
         if cache and path.is_file():

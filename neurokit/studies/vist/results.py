@@ -48,8 +48,9 @@ class ViSTResults:
 
 
 def prepare(s: ViSTSettings, root=None) -> tuple[Movies, float]:
-    """The data of the study (movie 1, the cross stores, the EfficientNet-Lite0 block tokens when ``s.layers``),
-    and the seconds the feature extraction took."""
+    """The data of the study (movie 1, the cross stores, the EfficientNet-Lite0 block tokens when ``s.layers``; test
+    sequences scored on their first ``s.eval_frames`` frames when > 0), and the seconds the feature extraction
+    took."""
     if root is None:
         from neurokit.catalog import retina
 
@@ -58,7 +59,7 @@ def prepare(s: ViSTSettings, root=None) -> tuple[Movies, float]:
     t0 = time.perf_counter()
     feats = layers.layer_features(m1, cross, s.layers, s.layer_input_size) if s.layers else {}
     t_feat = time.perf_counter() - t0
-    return make_movies(m1, cross, feats, s.standardize), t_feat
+    return make_movies(m1, cross, feats, s.standardize, eval_frames=s.eval_frames), t_feat
 
 
 def run(s: ViSTSettings, root=None, progress: bool = False) -> ViSTResults:

@@ -12,14 +12,29 @@ from dataclasses import dataclass
 from neurokit.config import check_profile, rehearsing
 from neurokit.errors import InputError, UnknownNameError
 
-__all__ = ["ViSTSettings", "PROFILES", "STAND_INS", "settings", "rehearse", "REHEARSAL_RECIPE"]
+__all__ = ["ViSTSettings", "PROFILES", "STAND_INS", "settings", "rehearse", "REHEARSAL_RECIPE", "PAPER_RECIPE",
+           "rehearsal_cuts"]
 
-#: The authors' schedule cut, in a rehearsal of the paper profile, to the fewest epochs that run every part of it:
-#: one warm-up epoch, one cosine epoch, one SWA epoch (annealing, averaging and the BatchNorm recomputation), two
-#: batches of 16 x 128 frames each. With ``curve_every=1`` every run also stops after each epoch and resumes from
-#: its checkpoint, so checkpoint reload is rehearsed too.
-REHEARSAL_RECIPE = {"epochs": 3, "batches_per_epoch": 2, "warmup": 1, "swa_start": 2, "swa_anneal": 1}
-
+#: The authors' recipe cut, in a rehearsal of the paper profile, to the fewest repetitions that run every part of it
+#: (counts only; the window of 128 frames, the 256 x 1024 tokens and the model are the paper's):
+#:
+#: * ``epochs``, ``warmup``, ``swa_start``, ``swa_anneal``: one warm-up epoch, one cosine epoch, one SWA epoch
+#:   (annealing, averaging and the BatchNorm recomputation) instead of 5 + 15 + 10 of 30. With ``curve_every=1``
+#:   the headline runs also stop after each epoch and resume from their checkpoint, so checkpoint reload runs too.
+#: * ``batches_per_epoch``: 1 instead of 48 (each epoch's loop body runs once).
+#: * ``batch_size``: 2 windows per step instead of 16 (the paper's batch count subsampled by 8; at least 2, so
+#:   that every batched operation sees a batch). A float32 step of 16 windows does not fit beside the data in this
+#:   machine's memory, and its cost is 8 times that of 2.
+#: * ``eval_frames``: every test sequence (movie 1's held-out half, its training half, each half of each cross
+#:   store, and the learning-curve points) is scored on its first 128 frames instead of all 225 / 200. The model
+#:   is causal, so these are exactly the first 128 frames of the whole-sequence prediction; scoring the whole
+#:   sequences cost more than the training.
+REHEARSAL_RECIPE = {"epochs": 3, "batches_per_epoch": 1, "warmup": 1, "swa_start": 2, "swa_anneal": 1,
+                    "batch_size": 2, "eval_frames": 128}
+#: The paper's counts that :data:`REHEARSAL_RECIPE` cuts (the authors' recipe: 30 epochs x 48 batches of 16 windows;
+#: whole test sequences).
+PAPER_RECIPE = {"epochs": 30, "batches_per_epoch": 48, "warmup": 5, "swa_start": 20, "swa_anneal": 5,
+                "batch_size": 16, "eval_frames": 0}
 
 
 @dataclass(frozen=True)
@@ -61,10 +76,14 @@ class ViSTSettings:
     top_k : int
         Cells whose mean CC is compared across cell counts (8 in the poster).
     n_jobs, torch_threads : int
-        Worker processes and torch threads per worker.
+        Worker processes and torch threads per worker (capped at run time by the cores this process may use:
+        :func:`neurokit.studies.vist.experiment.run_jobs`; the paper profile's 16 threads run as 2 on a 2-core
+        machine).
     rehearsal : bool
         A rehearsal of the paper profile (:func:`rehearse`): the authors' recipe with the epochs of
         :data:`REHEARSAL_RECIPE` (paper profile only).
+    eval_frames : int
+        Score every test sequence on its first ``eval_frames`` frames (0: whole sequences; a rehearsal's cut).
     """
 
     profile: str = "embedded"
@@ -90,6 +109,7 @@ class ViSTSettings:
     n_jobs: int = 2
     torch_threads: int = 1
     rehearsal: bool = False
+    eval_frames: int = 0
 
     def __post_init__(self):
         check_profile(self.profile)
@@ -101,6 +121,12 @@ class ViSTSettings:
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int) or v < 1:
                 raise InputError(f"Vi-ST setting {name} must be a positive integer; got {v!r}.")
+        if isinstance(self.eval_frames, bool) or not isinstance(self.eval_frames, int) or self.eval_frames < 0:
+            raise InputError(f"eval_frames must be 0 (whole test sequences) or a positive number of frames; got "
+                             f"{self.eval_frames!r}.")
+        if 0 < self.eval_frames < 40:
+            raise InputError(f"eval_frames must be >= 40 (the SD-KL kernels and CMST windows need them); got "
+                             f"{self.eval_frames}.")
         if self.window < 40:
             raise InputError(f"window must be >= 40 frames (the Vi-ST loss's soft-DTW windows); got {self.window}.")
         if not self.lr > 0:
@@ -126,13 +152,16 @@ class ViSTSettings:
     def steps(self) -> int:
         """Optimizer steps of every trained model."""
         if self.paper_recipe:
-            r = REHEARSAL_RECIPE if self.rehearsal else {"epochs": 30, "batches_per_epoch": 48}
+            r = REHEARSAL_RECIPE if self.rehearsal else PAPER_RECIPE
             return r["epochs"] * r["batches_per_epoch"]
         return self.epochs * self.batches_per_epoch
 
     @property
     def frames_per_step(self) -> int:
-        return 16 * 128 if self.paper_recipe else self.batch_size * self.window
+        """Frames of one optimizer step: windows per batch x window length."""
+        if self.paper_recipe:
+            return (REHEARSAL_RECIPE if self.rehearsal else PAPER_RECIPE)["batch_size"] * 128
+        return self.batch_size * self.window
 
     def train_config(self, seed: int | None = None, budget: int = 1):
         """The :class:`~neurokit.vist.train.TrainConfig` of every trained model (``seed`` default: ``self.seed``;
@@ -147,7 +176,7 @@ class ViSTSettings:
         s = self.seed if seed is None else int(seed)
         if self.paper_recipe and self.rehearsal:
             r = REHEARSAL_RECIPE
-            return TrainConfig(seed=s, eval_every=0, epochs=r["epochs"] * budget,
+            return TrainConfig(seed=s, eval_every=0, epochs=r["epochs"] * budget, batch_size=r["batch_size"],
                                batches_per_epoch=r["batches_per_epoch"], warmup=r["warmup"] * budget,
                                swa_start=r["swa_start"] * budget, swa_anneal=r["swa_anneal"] * budget)
         if self.paper_recipe:
@@ -200,11 +229,27 @@ STAND_INS = {p: _stand_ins(p) for p in ("smoke", "embedded")}
 def rehearse(s: ViSTSettings) -> ViSTSettings:
     """The paper settings ``s`` cut for a rehearsal of the paper profile: repetitions only, never shapes.
 
-    Kept: the paper's Vi-ST (6 x 256 C3TCN, 1,702,952 parameters), batches of 16 x 128 frames, every headline model,
-    every ablation, the twice-the-budget run and the learning curves. Cut: the schedule to
-    :data:`REHEARSAL_RECIPE` (3 epochs x 2 batches: warm-up, cosine, SWA and a checkpoint reload after every
-    epoch), the extra seeds to one, and the cell counts of the complementary-coding experiment to the full
-    population and halves (two models instead of one per cell).
+    Kept (the paper's): the Vi-ST of the paper (6 x 256 C3TCN, 1,702,952 parameters on 90 cells), windows of 128
+    frames of 256 x 1024 tokens, the optimiser and the shape of the schedule (warm-up, cosine, SWA with BatchNorm
+    recomputation), every headline model (Vi-ST, DINOv2+MSTCN, I3D+MSTCN, CRNN, LN, feature ridge), every ablation
+    (each is a model or loss option of its own), the learning curves with their checkpoint reloads, the
+    twice-the-budget run, every EfficientNet-Lite0 block at 224 px, and the complementary-coding protocol (top
+    cells of the full model, subsets holding them).
+
+    Cut (counts only; :func:`rehearsal_cuts` tabulates them for the chapter):
+
+    * the schedule to :data:`REHEARSAL_RECIPE`: 3 epochs x 1 batch (30 x 48 in the paper);
+    * the windows per batch from 16 to 2 (the batch count subsampled by 8);
+    * the test sequences scored on their first 128 frames (the model is causal: the same predictions for those
+      frames as from the whole sequence);
+    * the extra training seeds of Vi-ST from 2 to 1 (the same code as the reference run, another seed);
+    * the cell counts of the complementary-coding experiment from 90, 64, 32, 16, 8, 1 (11 models on subsets)
+      to the full population and its half (one model on a subset: the same code path as every subset of 8 or
+      more cells; the groups of fewer than 8 top cells are built by the same function, tested in
+      ``tests/test_vist_core.py``).
+
+    The data are the retina simulator's ``rehearsal`` preset (90 cells, DINOv2-L-shaped tokens, frames divided by
+    :data:`neurokit.sim.retina.REHEARSAL_SUBSAMPLE`), the weights random.
 
     Parameters
     ----------
@@ -219,8 +264,40 @@ def rehearse(s: ViSTSettings) -> ViSTSettings:
     if s.profile != "paper":
         raise InputError(f"only the paper profile is rehearsed; got settings of profile {s.profile!r}.")
     half = max(1, s.cell_counts[0] // 2) if s.cell_counts else None
-    return dataclasses.replace(s, rehearsal=True, check_seeds=s.check_seeds[:1],
-                               cell_counts=(s.cell_counts[0], half) if s.cell_counts else ())
+    return dataclasses.replace(s, rehearsal=True, check_seeds=s.check_seeds[:1], eval_frames=REHEARSAL_RECIPE[
+        "eval_frames"], cell_counts=(s.cell_counts[0], half) if s.cell_counts else ())
+
+
+def rehearsal_cuts(paper: ViSTSettings, rehearsal: ViSTSettings):
+    """What a rehearsal cuts, as a table for the chapter: one row per count (``setting``, ``paper``, ``rehearsal``,
+    ``factor`` = paper / rehearsal where both are numbers).
+
+    Parameters
+    ----------
+    paper, rehearsal : ViSTSettings
+        The paper profile's settings and the same after :func:`rehearse`.
+
+    Returns
+    -------
+    DataFrame
+    """
+    import pandas as pd
+
+    P, R = PAPER_RECIPE, REHEARSAL_RECIPE
+    full = lambda n: n or "whole sequence"  # noqa: E731
+    rows = [("epochs (warm-up, cosine, SWA)", f"{P['epochs']} ({P['warmup']}, {P['swa_start'] - P['warmup']}, "
+             f"{P['epochs'] - P['swa_start']})", f"{R['epochs']} ({R['warmup']}, {R['swa_start'] - R['warmup']}, "
+             f"{R['epochs'] - R['swa_start']})", P["epochs"] / R["epochs"]),
+            ("batches per epoch", P["batches_per_epoch"], R["batches_per_epoch"],
+             P["batches_per_epoch"] / R["batches_per_epoch"]),
+            ("windows per batch (128 frames each)", P["batch_size"], R["batch_size"], P["batch_size"] / R["batch_size"]),
+            ("optimizer steps per run", paper.steps, rehearsal.steps, paper.steps / rehearsal.steps),
+            ("frames scored per test sequence", full(paper.eval_frames), full(rehearsal.eval_frames), None),
+            ("extra Vi-ST training seeds", len(paper.check_seeds), len(rehearsal.check_seeds),
+             len(paper.check_seeds) / max(1, len(rehearsal.check_seeds))),
+            ("complementary-coding cell counts", ", ".join(map(str, paper.cell_counts)),
+             ", ".join(map(str, rehearsal.cell_counts)), None)]
+    return pd.DataFrame(rows, columns=["setting", "paper", "rehearsal", "factor"]).set_index("setting")
 
 
 def settings(profile: str, **overrides) -> ViSTSettings:
