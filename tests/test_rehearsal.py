@@ -143,3 +143,74 @@ def test_part_i_fits_run_on_dask_in_a_rehearsal_only(monkeypatch):
     s = families.settings("paper")
     assert s.scheduler == "dask" and s.n_folds == 2
     assert families.settings("paper", scheduler="sequential").scheduler == "sequential"  # the reader's choice wins
+
+
+def test_vist_rehearse_cuts_repetitions_only(monkeypatch):
+    """Part II's rehearsal keeps the paper's shapes, models and recipe and cuts counts only, by stated factors."""
+    import dataclasses
+
+    from neurokit.studies.vist.settings import (PAPER_RECIPE, PROFILES, REHEARSAL_RECIPE, rehearsal_cuts, rehearse,
+                                                settings)
+    from neurokit.vist.model import PAPER_N_PARAMS, ViST, count_parameters
+
+    paper = PROFILES["paper"]
+    r = rehearse(paper)
+    cut = {"rehearsal", "check_seeds", "cell_counts", "eval_frames"}
+    for f in dataclasses.fields(paper):
+        if f.name not in cut:  # models, ablations, layers (224 px), model shape, standardisation, curves: the paper's
+            assert getattr(r, f.name) == getattr(paper, f.name), f.name
+    assert r.rehearsal and (r.video_layers, r.video_dim) == (6, 256)
+    assert count_parameters(ViST(r.video_layers, r.video_dim, feat_dim=1024, n_cells=90)) == PAPER_N_PARAMS
+    assert r.check_seeds == paper.check_seeds[:1] and len(r.check_seeds) == 1
+    assert r.cell_counts == (90, 45) and paper.cell_counts[0] == 90
+    assert r.eval_frames == REHEARSAL_RECIPE["eval_frames"] >= 128 and paper.eval_frames == 0
+    pc, rc = paper.train_config(), r.train_config()
+    for f in dataclasses.fields(pc):  # the recipe's shapes and rates are the paper's; only the counts differ
+        if f.name not in ("epochs", "batches_per_epoch", "batch_size", "warmup", "swa_start", "swa_anneal"):
+            assert getattr(rc, f.name) == getattr(pc, f.name), f.name
+    assert (pc.epochs, pc.batches_per_epoch, pc.batch_size, pc.window) == (30, 48, 16, 128)
+    assert (rc.epochs, rc.batches_per_epoch, rc.batch_size, rc.window) == (3, 1, 1, 128)
+    assert PAPER_RECIPE["batch_size"] % rc.batch_size == 0
+    # every phase of the schedule still runs: warm-up, cosine, SWA (annealing and averaging)
+    assert 0 < rc.warmup < rc.swa_start < rc.epochs
+    assert rc.lr_at(0) < rc.lr_at(1) and rc.lr_at(rc.epochs - 1) != rc.lr_at(rc.swa_start - 1)
+    double = r.train_config(budget=2)
+    assert (double.epochs, double.warmup, double.swa_start) == (6, 2, 4) and double.batch_size == 1
+    assert (paper.steps, r.steps, paper.frames_per_step, r.frames_per_step) == (1440, 3, 2048, 128)
+    table = rehearsal_cuts(paper, r)
+    assert table.loc["windows per batch (128 frames each)", "factor"] == 16
+    assert table.loc["optimizer steps per run", "rehearsal"] == 3
+    monkeypatch.setenv(REHEARSAL_ENV, "1")
+    assert settings("paper") == r and settings("embedded") == PROFILES["embedded"]
+    assert settings("paper", n_jobs=2).n_jobs == 2
+    monkeypatch.setenv(REHEARSAL_ENV, "0")
+    assert settings("paper") == paper
+    with pytest.raises(InputError, match="paper"):
+        rehearse(PROFILES["embedded"])
+    with pytest.raises(InputError, match="eval_frames"):
+        settings("embedded", eval_frames=10)
+
+
+def test_vist_scoring_the_first_frames_equals_the_whole_sequence_prediction():
+    """The rehearsal scores test sequences on their first frames: Vi-ST is causal, so predicting a sequence's first
+    n frames gives exactly the first n frames of the whole sequence's prediction (eval mode)."""
+    import torch
+
+    from neurokit.vist.model import ViST
+
+    torch.manual_seed(0)
+    m = ViST(video_layers=2, video_dim=4, feat_dim=6, n_cells=3).eval()
+    x, rf = torch.randn(1, 70, 256, 6), torch.rand(3, 16, 16)
+    with torch.no_grad():
+        whole, head = m(x, rf), m(x[:, :45], rf)
+    torch.testing.assert_close(head, whole[..., :45], rtol=1e-5, atol=1e-6)
+
+
+def test_vist_runs_use_at_most_the_cores_available():
+    """The paper profile asks for 16 torch threads; a run gets at most the cores this process may use."""
+    from neurokit.studies.vist.experiment import _threads, available_cores
+
+    n = available_cores()
+    assert _threads(16, 1) == min(16, n)
+    assert _threads(1, 2) == 1
+    assert _threads(16, 2) == max(1, min(16, n // 2))
