@@ -27,9 +27,9 @@ __all__ = ["ViSTSettings", "PROFILES", "STAND_INS", "settings", "rehearse", "REH
 #:   does not fit beside the data in a 23-GB machine's memory, and one step costs ~4-7 CPU seconds per window at
 #:   the paper's shapes on this CPU.
 #: * ``eval_frames``: every test sequence (movie 1's held-out half, its training half, each half of each cross
-#:   store, and the learning-curve points) is scored on its first 128 frames instead of all 225 / 200. The model
-#:   is causal, so these are exactly the first 128 frames of the whole-sequence prediction; scoring the whole
-#:   sequences cost more than the training.
+#:   store, and the learning-curve points) is scored on its first 128 frames instead of all 225 / 200. Every model
+#:   of the study is causal (Vi-ST, the MS-TCN baselines, CRNN, the lagged LN and ridge readouts), so these are
+#:   the first 128 frames of the whole-sequence prediction; scoring whole sequences cost as much as the training.
 REHEARSAL_RECIPE = {"epochs": 3, "batches_per_epoch": 1, "warmup": 1, "swa_start": 2, "swa_anneal": 1,
                     "batch_size": 1, "eval_frames": 128}
 #: The paper's counts that :data:`REHEARSAL_RECIPE` cuts (the authors' recipe: 30 epochs x 48 batches of 16 windows;
@@ -241,7 +241,7 @@ def rehearse(s: ViSTSettings) -> ViSTSettings:
 
     * the schedule to :data:`REHEARSAL_RECIPE`: 3 epochs x 1 batch (30 x 48 in the paper);
     * the windows per batch from 16 to 1 (the batch count subsampled by 16);
-    * the test sequences scored on their first 128 frames (the model is causal: the same predictions for those
+    * the test sequences scored on their first 128 frames (every model is causal: the same predictions for those
       frames as from the whole sequence);
     * the extra training seeds of Vi-ST from 2 to 1 (the same code as the reference run, another seed);
     * the cell counts of the complementary-coding experiment from 90, 64, 32, 16, 8, 1 (11 models on subsets)
