@@ -15,8 +15,8 @@ __all__ = ["STAND_INS", "REHEARSAL_MINIMA", "REHEARSAL_TEST_FRACTION", "rehearsa
 
 #: Repetition counts of the Part I settings and their rehearsal values: the fewest that run every code path (two
 #: outer folds, so that predictions are assembled across folds; two clip permutations; one regrouping of voxels for
-#: the region-label control; two cross-fitting folds of the connectivity encoder, the most that the 8 training clips
-#: of a rehearsal's outer fold allow). Models, blocks, subjects, clips, PCA sizes, inner folds and grids are never
+#: the region-label control; two cross-fitting folds of the connectivity encoder, whose 5 need 10 training clips
+#: where a rehearsal's outer fold has 8). Models, blocks, subjects, clips, PCA sizes, inner folds and grids are never
 #: cut.
 REHEARSAL_MINIMA = {"n_permutations": 2, "n_clip_permutations": 2, "n_label_permutations": 1, "n_folds": 2,
                     "crossfit_cv": 2}
