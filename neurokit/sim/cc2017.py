@@ -66,7 +66,7 @@ from neurokit.sim.video import CLASSES, SCENES, VideoWorldConfig, make_clip
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["CC2017SimConfig", "PROFILES", "simulate_cc2017", "find_key_object", "PRIORITY_CLASSES", "GROUPS",
+__all__ = ["CC2017SimConfig", "PROFILES", "REHEARSAL_SUBSAMPLE", "PAPER_COUNTS", "PAPER_VOXELS", "rehearsal_record", "simulate_cc2017", "find_key_object", "PRIORITY_CLASSES", "GROUPS",
            "ROI_ROLES", "ROIS", "SUBTASK_GROUPS", "MOTION_LABELS", "planted_importance", "clip_features"]
 
 #: Bumped whenever the simulated data change (the registry re-simulates older copies).
@@ -150,11 +150,47 @@ class CC2017SimConfig:
             raise InputError(f"noise_sd must be > 0, got {self.noise_sd}.")
 
 
+#: The real cc2017 tensors' counts and per-sample shapes (NEURONS / NeuroClips layout): 18 x 240 training and
+#: 5 x 240 test clips of 6 frames at 224 px, and the reliable voxels of subjects 1 / 2 / 3.
+PAPER_COUNTS = {"n_train": 4320, "n_test": 1200}
+PAPER_VOXELS = (13447, 14828, 9114)
+PAPER_SIZE = 224
+#: Clip counts of the ``rehearsal`` preset = the real counts (4320 + 1200) divided by this factor: 72 + 20 clips.
+#: One 224-px clip weighs 3.6 MB as float32 frames and 10 MB as the (6, 256, 1664) frame tokens the paper model
+#: trains on, so the full count would take about 20 GB of frames and 55 GB of tokens; the rehearsal of Part III
+#: must run in minutes on two cores. Every per-sample shape is kept, and 72 + 20 clips still fill more than one
+#: training batch of each stage and one evaluation batch of 20.
+REHEARSAL_SUBSAMPLE = 60
+
 PROFILES = {
     "smoke": CC2017SimConfig(n_train=48, n_test=16, size=32, n_voxels=(200, 180, 160), noise_sd=1.0),
     "embedded": CC2017SimConfig(),
-    "paper": CC2017SimConfig(n_train=4320, n_test=1200, size=64, n_voxels=(13447, 14828, 9114)),
+    "paper": CC2017SimConfig(n_train=PAPER_COUNTS["n_train"], n_test=PAPER_COUNTS["n_test"], size=PAPER_SIZE,
+                             n_voxels=PAPER_VOXELS),
+    # the paper profile rehearsed (``neurokit book --profile paper --rehearse``): the real per-sample shapes (224-px
+    # frames, 6 frames per clip at 3 fps, 2 / 10 repetitions, the real voxel counts of the 3 subjects), the clip
+    # counts divided by REHEARSAL_SUBSAMPLE
+    "rehearsal": CC2017SimConfig(n_train=PAPER_COUNTS["n_train"] // REHEARSAL_SUBSAMPLE,
+                                 n_test=PAPER_COUNTS["n_test"] // REHEARSAL_SUBSAMPLE, size=PAPER_SIZE,
+                                 n_voxels=PAPER_VOXELS),
 }
+
+
+def rehearsal_record(profile: str) -> dict | None:
+    """What a ``rehearsal`` simulation changed from the paper's data (``None`` for the other presets): written into
+    ``sim_config.json`` so that every consumer of the data can tell a rehearsal apart."""
+    if profile != "rehearsal":
+        return None
+    cfg = PROFILES["rehearsal"]
+    return {
+        "rehearsal": True,
+        "count_subsample_factor": REHEARSAL_SUBSAMPLE,
+        "real_counts": dict(PAPER_COUNTS),
+        "counts": {"n_train": cfg.n_train, "n_test": cfg.n_test},
+        "shapes": "paper's per-sample shapes: 3 subjects with 13447 / 14828 / 9114 voxels, train fMRI (N, 2, V), "
+                  "test fMRI (M, 10, V), clips of 6 frames at 3 fps, 3 x 224 x 224 px, key-object masks (N, 6, 224, "
+                  "224)",
+    }
 
 N_FRAMES = 6
 FPS = 3
@@ -329,8 +365,9 @@ def simulate_cc2017(root, profile: str = "embedded", seed: int = 0, config: CC20
     ----------
     root : path-like
         Output folder (created).
-    profile : {"smoke", "embedded", "paper"}
-        Size preset (see :data:`PROFILES`); ``config`` overrides it.
+    profile : {"smoke", "embedded", "paper", "rehearsal"}
+        Size preset (see :data:`PROFILES`; ``rehearsal``: the paper's per-sample shapes, clip counts divided by
+        :data:`REHEARSAL_SUBSAMPLE`, stated in ``sim_config.json``); ``config`` overrides it.
     seed : int
         Seed of the clips, the read-out weights and the noise.
     config : CC2017SimConfig, optional
@@ -350,7 +387,8 @@ def simulate_cc2017(root, profile: str = "embedded", seed: int = 0, config: CC20
         config = PROFILES[profile]
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
-    stamp = {"config": asdict(config), "seed": int(seed), "version": SIM_VERSION}
+    stamp = {"config": asdict(config), "seed": int(seed), "version": SIM_VERSION,
+             **({"rehearsal": rehearsal_record(profile)} if profile == "rehearsal" else {})}
     done = root / "sim_config.json"
     if done.exists() and not overwrite and json.loads(done.read_text()) == json.loads(json.dumps(stamp)):
         logger.info("cc2017 simulation already present in %s", root)
