@@ -306,8 +306,17 @@ class DiffusionPrior(nn.Module):
         return F.mse_loss(x0, target), x0
 
     @torch.no_grad()
-    def sample(self, cond, cond_scale: float = 1.0, generator=None):
-        """DDPM ancestral sampling over all steps (``p_sample_loop``), x0 parameterisation."""
+    def sample(self, cond, cond_scale: float = 1.0, generator=None, steps: int | None = None):
+        """DDPM ancestral sampling over all steps (``p_sample_loop``), x0 parameterisation.
+
+        ``steps`` < T samples on ``steps`` evenly spaced timesteps of the same schedule (respaced DDPM: the step
+        from t to the previous kept t' uses ``beta = 1 - alpha_bar_t / alpha_bar_t'``); ``None``: all T, as
+        published (a rehearsal cuts them to the fewest that run the loop).
+        """
+        if steps is not None and not 1 <= int(steps) <= self.T:
+            raise InputError(f"prior steps must be in 1..{self.T} (the prior's timesteps); got {steps}.")
+        if steps is not None and int(steps) < self.T:
+            return self._sample_respaced(cond, cond_scale, generator, int(steps))
         b = len(cond)
         x = torch.randn(cond.shape, device=cond.device, generator=generator)
         for i in reversed(range(self.T)):
@@ -323,6 +332,27 @@ class DiffusionPrior(nn.Module):
             if i > 0:
                 var = beta * (1 - ab_prev) / (1 - ab)
                 x = mean + var.sqrt() * torch.randn(x.shape, device=x.device, generator=generator)
+            else:
+                x = mean
+        return x
+
+    def _sample_respaced(self, cond, cond_scale, generator, steps):
+        b = len(cond)
+        ts = torch.linspace(self.T - 1, 0, steps).round().long().tolist()
+        x = torch.randn(cond.shape, device=cond.device, generator=generator)
+        for k, i in enumerate(ts):
+            t = torch.full((b,), i, device=cond.device, dtype=torch.long)
+            x0 = self.denoise(x, t, cond)
+            if cond_scale != 1.0:
+                x0u = self.denoise(x, t, self.null_cond.expand_as(cond))
+                x0 = x0u + cond_scale * (x0 - x0u)
+            ab = self.alphas_cumprod[i]
+            ab_prev = self.alphas_cumprod[ts[k + 1]] if k + 1 < len(ts) else torch.tensor(1.0)
+            beta = 1 - ab / ab_prev
+            mean = (ab_prev.sqrt() * beta / (1 - ab)) * x0 + ((1 - beta).sqrt() * (1 - ab_prev) / (1 - ab)) * x
+            if k + 1 < len(ts):
+                x = mean + (beta * (1 - ab_prev) / (1 - ab)).sqrt() * torch.randn(x.shape, device=x.device,
+                                                                                   generator=generator)
             else:
                 x = mean
         return x
@@ -494,6 +524,36 @@ class MultiLabelClassifier(nn.Module):
         return self.classifier(self.vision_proj_channel(x))
 
 
+def _pretrained_gpt2(cfg: NeuronsConfig):
+    """The pretrained GPT-2 ``cfg.gpt_pretrained`` from the local Hugging Face cache (never downloaded here).
+
+    Missing weights are an error, except in a rehearsal of the paper profile (:func:`neurokit.config.rehearsing`),
+    where a random-init GPT-2 of the same configuration stands in, labelled
+    :data:`neurokit.features.weights.REHEARSAL_WEIGHTS`. Returns ``(model, weights label)``.
+    """
+    from transformers import GPT2Config, GPT2LMHeadModel
+
+    from neurokit.config import rehearsing
+    from neurokit.errors import DataError
+    from neurokit.features.weights import REHEARSAL_WEIGHTS
+
+    try:
+        return GPT2LMHeadModel.from_pretrained(cfg.gpt_pretrained, local_files_only=True), "pretrained"
+    except (OSError, ValueError) as err:
+        if not rehearsing():
+            raise DataError(
+                f"pretrained {cfg.gpt_pretrained!r} weights (NEURONS' captioner) are not in the local Hugging Face "
+                f"cache ({err.__class__.__name__}). On a machine with network run `huggingface-cli download "
+                f"{cfg.gpt_pretrained}` and copy $HF_HOME/hub here; the paper profile never runs on random "
+                "weights.") from err
+    import logging
+
+    logging.getLogger(__name__).warning("GPT-2 %r not found locally: random init of its configuration (%s)",
+                                        cfg.gpt_pretrained, REHEARSAL_WEIGHTS)
+    conf = GPT2Config(n_layer=cfg.gpt_layers, n_embd=cfg.gpt_width, n_head=cfg.gpt_heads)  # GPT-2 124M's vocabulary
+    return GPT2LMHeadModel(conf), REHEARSAL_WEIGHTS
+
+
 class CaptionDecoder(nn.Module):
     """Prefix captioner: GPT-2 fed ``[Linear(T → width)(text embedding); token embeddings]``.
 
@@ -506,8 +566,11 @@ class CaptionDecoder(nn.Module):
         super().__init__()
         from transformers import GPT2Config, GPT2LMHeadModel
 
+        #: where the GPT-2 weights came from: "pretrained", "random-init" (CPU configurations, trained from scratch)
+        #: or :data:`neurokit.features.weights.REHEARSAL_WEIGHTS` (a rehearsal of the paper profile without the file)
+        self.weights = "random-init"
         if cfg.gpt_pretrained:
-            self.decoder = GPT2LMHeadModel.from_pretrained(cfg.gpt_pretrained)
+            self.decoder, self.weights = _pretrained_gpt2(cfg)
             if self.decoder.config.vocab_size < cfg.caption_vocab:
                 self.decoder.resize_token_embeddings(cfg.caption_vocab)
         else:
@@ -620,7 +683,8 @@ class NeuronsModel(nn.Module):
         return probs.masked_fill(~self.key_candidates, -1.0).argmax(1)
 
     @torch.no_grad()
-    def decode(self, voxels, subj_idx: int = 0, sample_prior: bool = True, generator=None):
+    def decode(self, voxels, subj_idx: int = 0, sample_prior: bool = True, generator=None,
+               prior_steps: int | None = None):
         """Inference (the authors' ``recon_keyframe_neurons_enhance.py``): all decoded outputs of a batch of voxels.
 
         Returns a dict with ``clip_vision_embeds`` (B, N, C), ``prior_out`` (B, N, C), ``motion`` (B, F, N, C),
@@ -628,7 +692,8 @@ class NeuronsModel(nn.Module):
         the text of the top-1 concept, as published), ``blurry`` (B, F, R, S, S), ``text_emb`` (B, T).
         """
         cve = self.encode(voxels, subj_idx)
-        prior_out = self.prior.sample(cve, generator=generator) if (self.prior is not None and sample_prior) else cve
+        prior_out = (self.prior.sample(cve, generator=generator, steps=prior_steps)
+                     if (self.prior is not None and sample_prior) else cve)
         m = self.motion(prior_out)
         probs = torch.sigmoid(self.concepts(m))
         top = self.key_concept(probs)

@@ -217,21 +217,32 @@ def prepare(data, model: NeuronsModel, text_method: str = "minilm", subj_idx: in
         test_concepts=torch.from_numpy(data.test_concepts.astype(np.float32)), text_method=text_method)
 
 
+def _steps(n, batch_size, max_steps=None):
+    """Batches per epoch: every full batch of the ``n`` clips (at least one), capped at ``max_steps``."""
+    steps = max(n // batch_size, 1)
+    return steps if max_steps is None else max(1, min(steps, int(max_steps)))
+
+
 def _optim(params, lr, epochs, steps_per_epoch):
     opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.01)
-    total = max(epochs * steps_per_epoch, 2)
+    pct = min(2 / max(epochs, 1), 0.5)
+    # OneCycleLR divides by the length of its warm-up phase, pct · total - 1 steps: at least 3 steps in all (a run of
+    # one or two steps only uses the first ones)
+    total = max(epochs * steps_per_epoch, int(np.ceil(1 / pct)) + 1, 3)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=total, final_div_factor=1000,
-                                                pct_start=min(2 / max(epochs, 1), 0.5), last_epoch=-1)
+                                                pct_start=pct, last_epoch=-1)
     return opt, sched
 
 
 def train_stage1(model: NeuronsModel, prep: Prepared, epochs: int = 20, batch_size: int = 32, lr: float = 1e-3,
-                 seed: int = 0, progress: bool = False) -> list[float]:
-    """Stage 1 (brain model): BiMixCo on frame tokens + 0.25 × caption InfoNCE. Returns per-epoch mean losses."""
+                 seed: int = 0, progress: bool = False, max_steps: int | None = None) -> list[float]:
+    """Stage 1 (brain model): BiMixCo on frame tokens + 0.25 × caption InfoNCE. Returns per-epoch mean losses.
+
+    ``max_steps`` caps the batches of every epoch (``None``: all, as published; a rehearsal runs a few)."""
     torch.manual_seed(seed)
     gen = torch.Generator().manual_seed(seed)
     n = len(prep.train_fmri)
-    steps = max(n // batch_size, 1)
+    steps = _steps(n, batch_size, max_steps)
     opt, sched = _optim(model.stage1_parameters(), lr, epochs, steps)
     model.train()
     history = []
@@ -261,7 +272,8 @@ def train_stage1(model: NeuronsModel, prep: Prepared, epochs: int = 20, batch_si
 
 def train_stage2(model: NeuronsModel, prep: Prepared, epochs: int = 10, batch_size: int = 10, lr: float = 1e-3,
                  subtasks=("seg", "cls", "txt", "rec"), progressive: bool = True, prior_scale: float = 30.0,
-                 rec_scale: float = 1.0, seed: int = 0, progress: bool = False) -> list[dict]:
+                 rec_scale: float = 1.0, seed: int = 0, progress: bool = False,
+                 max_steps: int | None = None) -> list[dict]:
     """Stage 2 (decoupler): the prior, motion projection and the subtask heads on the frozen backbone.
 
     Parameters
@@ -274,6 +286,8 @@ def train_stage2(model: NeuronsModel, prep: Prepared, epochs: int = 10, batch_si
         Extra factor on the blurry-video loss (1 as published). The progressive schedule peaks each task at
         10× only when stage 2 has >= 5 epochs; in shorter CPU schedules every weight stays 1 and the shared
         decoder serves the Dice loss alone, so the embedded profile raises this.
+    max_steps : int, optional
+        Cap on the batches of every epoch (``None``: all, as published; a rehearsal runs a few).
 
     Returns
     -------
@@ -288,7 +302,7 @@ def train_stage2(model: NeuronsModel, prep: Prepared, epochs: int = 10, batch_si
     for p in model.stage1_parameters():
         p.requires_grad_(False)
     n = len(prep.train_fmri)
-    steps = max(n // batch_size, 1)
+    steps = _steps(n, batch_size, max_steps)
     opt, sched = _optim(model.stage2_parameters(), lr, epochs, steps)
     temps = L.cosine_anneal(0.004, 0.0075, epochs)
     model.train()
@@ -347,7 +361,7 @@ def train_stage2(model: NeuronsModel, prep: Prepared, epochs: int = 10, batch_si
 
 @torch.no_grad()
 def decode_test(model: NeuronsModel, prep: Prepared, batch_size: int = 20, seed: int = 0, sample_prior: bool = True,
-                generate_captions: bool = True):
+                generate_captions: bool = True, prior_steps: int | None = None):
     """Decode the test fMRI in batches of ``batch_size`` (20 at inference in the paper: it matters when
     ``batch_coupled``). Returns a dict of concatenated outputs (see :meth:`NeuronsModel.decode`) plus
     ``captions`` (greedy scene descriptions)."""
@@ -355,7 +369,8 @@ def decode_test(model: NeuronsModel, prep: Prepared, batch_size: int = 20, seed:
     gen = torch.Generator().manual_seed(seed)
     outs = []
     for s in range(0, len(prep.test_fmri), batch_size):
-        o = model.decode(prep.test_fmri[s:s + batch_size], prep.subj_idx, sample_prior=sample_prior, generator=gen)
+        o = model.decode(prep.test_fmri[s:s + batch_size], prep.subj_idx, sample_prior=sample_prior, generator=gen,
+                         prior_steps=prior_steps)
         if generate_captions:
             ids = model.text_dec.generate(F.normalize(o["text_emb"], dim=-1), WordTokenizer.SOT, WordTokenizer.EOT)
             o["captions"] = [prep.tokenizer.decode(i) for i in ids]
@@ -368,7 +383,7 @@ def decode_test(model: NeuronsModel, prep: Prepared, batch_size: int = 20, seed:
 
 
 def evaluate_subtasks(model: NeuronsModel, prep: Prepared, data, batch_size: int = 20, seed: int = 0,
-                      decoded=None, generate_captions: bool = True) -> dict:
+                      decoded=None, generate_captions: bool = True, prior_steps: int | None = None) -> dict:
     """Sub-task scores on the test split, each beside its chance level (shuffled-clip or analytic).
 
     Returns
@@ -390,7 +405,7 @@ def evaluate_subtasks(model: NeuronsModel, prep: Prepared, data, batch_size: int
     from sklearn.metrics import roc_auc_score
 
     d = decoded if decoded is not None else decode_test(model, prep, batch_size, seed,
-                                                        generate_captions=generate_captions)
+                                                        generate_captions=generate_captions, prior_steps=prior_steps)
     rng = np.random.RandomState(seed)
     m = len(prep.test_fmri)
     shuffle = np.roll(np.arange(m), 1 + m // 3)

@@ -70,6 +70,9 @@ class SubjectRun:
     seconds : dict
     model : dict or None
         The first subject's NEURONS model as its ``config`` and ``state`` entries (see :func:`load_model`).
+    weights : dict or None
+        Where the pretrained parts' weights came from (``{"gpt2": "pretrained" | "random-init" |
+        "random-init (rehearsal)"}``).
     """
 
     subject: int
@@ -80,6 +83,7 @@ class SubjectRun:
     attribution: dict | None
     seconds: dict
     model: dict | None = None
+    weights: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -183,7 +187,8 @@ def _job(root, subject, configuration, settings: StudySettings, threads: int = 1
     if cond == "NEURONS" and subject == settings.subjects[0]:  # kept for the batch-coupling demonstration
         model = {"config": r["config"], "state": {k: v.clone() for k, v in r["model"].state_dict().items()}}
     return {"subject": subject, "configuration": configuration, "metrics": r["metrics"], "decoded": r["decoded"],
-            "per_video": r["per_video"], "attribution": attribution, "seconds": secs, "model": model}
+            "per_video": r["per_video"], "attribution": attribution, "seconds": secs, "model": model,
+            "weights": r["weights"]}
 
 
 def _cached_job(root, subject, configuration, settings, threads=1):
@@ -251,7 +256,7 @@ def run(settings: StudySettings, root, progress: bool = False) -> DecodingResult
     runs = {}
     for (s, c), rec in out.items():
         runs[(s, c)] = SubjectRun(s, c, rec["metrics"], dict(rec["decoded"]), rec["per_video"], rec["attribution"],
-                                  rec["seconds"], rec.get("model"))
+                                  rec["seconds"], rec.get("model"), rec.get("weights"))
     names = json.loads((root / "concept_names.json").read_text())
     keys = {j: _job_key(root, *j, settings) for j in todo}
     return DecodingResult(settings, {j: runs[j] for j in todo}, _truth(root, settings.subjects), names, keys,

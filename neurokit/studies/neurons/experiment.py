@@ -41,7 +41,9 @@ def run_decoding(root, subject: int = 1, config: str = "embedded", stage1_epochs
                  subtasks=("seg", "cls", "txt", "rec"), progressive: bool = True, eval_batch: int = 20,
                  seed: int = 0, object_tokens: float = 1.0, rec_scale: float = 1.0, captions: bool = True,
                  cache: bool = True, stage1_state=None, prepared=None,
-                 return_model: bool = False, threads: int | None = 1, stage1_only: bool = False) -> dict:
+                 return_model: bool = False, threads: int | None = 1, stage1_only: bool = False,
+                 steps_per_epoch: int | None = None, prior_steps: int | None = None, hidden: int | None = None,
+                 rehearsal: bool = False) -> dict:
     """Train NEURONS on one subject of a cc2017 folder and score the decoding subtasks on its test split.
 
     Parameters
@@ -69,6 +71,14 @@ def run_decoding(root, subject: int = 1, config: str = "embedded", stage1_epochs
         Stop after stage 1 and return ``{"stage1_state", "seconds"}`` (nothing cached): the state that every
         configuration of the subject starts stage 2 from. Stage 2 seeds itself, so a run given this state as
         ``stage1_state`` gives the same numbers as a run that trains stage 1 itself.
+    steps_per_epoch : int, optional
+        Cap on the batches of every epoch of both stages (``None``: all, as published).
+    prior_steps : int, optional
+        Sampling steps of the diffusion prior at decoding (``None``: all of its timesteps, as published).
+    hidden : int, optional
+        Width of the ridge output and the mixer blocks (``None``: the configuration's).
+    rehearsal : bool
+        A rehearsal of the paper profile (recorded in the cache key and the result's ``args``).
 
     Returns
     -------
@@ -83,6 +93,9 @@ def run_decoding(root, subject: int = 1, config: str = "embedded", stage1_epochs
                 progressive=progressive, eval_batch=eval_batch, seed=seed, object_tokens=float(object_tokens),
                 rec_scale=float(rec_scale), captions=bool(captions), data=data_fingerprint(root),
                 stage1=None if stage1_state is None else "given", version=3)
+    # recorded only when set, so the keys of runs made before these settings existed stay the same
+    args.update({k: v for k, v in (("steps_per_epoch", steps_per_epoch), ("prior_steps", prior_steps),
+                                   ("hidden", hidden), ("rehearsal", bool(rehearsal) or None)) if v is not None})
     if prepared is not None and stage1_state is None:
         raise InputError("prepared targets can only be reused together with a stage1_state.")
     key = sha256_json(args)[:16]
@@ -101,7 +114,8 @@ def _run(root, args, subtasks, cache, stage1_state, prepared, return_model, path
     data = load_cc2017(root, args["subject"])
     text_dim = 384 if args["text_method"] == "minilm" else 64
     cfg = create_config(args["config"], n_voxels=(data.n_voxels,), n_concepts=len(data.concept_names),
-                        text_dim=text_dim, use_prior=args["use_prior"], batch_coupled=args["batch_coupled"])
+                        text_dim=text_dim, use_prior=args["use_prior"], batch_coupled=args["batch_coupled"],
+                        **({"hidden": int(args["hidden"])} if args.get("hidden") else {}))
     torch.manual_seed(args["seed"])
     model = NeuronsModel(cfg)
     t0 = time.perf_counter()
@@ -110,7 +124,8 @@ def _run(root, args, subtasks, cache, stage1_state, prepared, return_model, path
         prep = T.prepare(data, model, args["text_method"], object_tokens=args["object_tokens"])
     t1 = time.perf_counter()
     if stage1_state is None:
-        h1 = T.train_stage1(model, prep, args["stage1_epochs"], args["stage1_batch"], args["lr"], args["seed"])
+        h1 = T.train_stage1(model, prep, args["stage1_epochs"], args["stage1_batch"], args["lr"], args["seed"],
+                            max_steps=args.get("steps_per_epoch"))
     else:
         model.load_state_dict(stage1_state)
         h1 = []
@@ -119,9 +134,11 @@ def _run(root, args, subtasks, cache, stage1_state, prepared, return_model, path
     if stage1_only:
         return {"stage1_state": s1_state, "seconds": {"prepare": t1 - t0, "stage1": t2 - t1}}
     h2 = T.train_stage2(model, prep, args["stage2_epochs"], args["stage2_batch"], args["lr"], subtasks,
-                        args["progressive"], rec_scale=args["rec_scale"], seed=args["seed"])
+                        args["progressive"], rec_scale=args["rec_scale"], seed=args["seed"],
+                        max_steps=args.get("steps_per_epoch"))
     t3 = time.perf_counter()
-    ev = T.evaluate_subtasks(model, prep, data, args["eval_batch"], args["seed"], generate_captions=args["captions"])
+    ev = T.evaluate_subtasks(model, prep, data, args["eval_batch"], args["seed"], generate_captions=args["captions"],
+                             prior_steps=args.get("prior_steps"))
     t4 = time.perf_counter()
     d = ev.pop("decoded")
     blurry = torch.from_numpy(ev.pop("blurry_frames"))
@@ -135,7 +152,7 @@ def _run(root, args, subtasks, cache, stage1_state, prepared, return_model, path
         "per_video": per_video, "shuffle": shuffle,
         "history": {"stage1": h1, "stage2": h2},
         "seconds": {"prepare": t1 - t0, "stage1": t2 - t1, "stage2": t3 - t2, "evaluate": t4 - t3},
-        "config": cfg.to_dict(), "args": args,
+        "config": cfg.to_dict(), "args": args, "weights": {"gpt2": model.text_dec.weights},
     }
     if cache and stage1_state is None:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -14,11 +14,11 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
-from neurokit.config import check_profile
+from neurokit.config import check_profile, rehearsing
 from neurokit.errors import InputError, UnknownNameError
 
 __all__ = ["DecodingSettings", "StudySettings", "WorldModelSettings", "ReconstructionSettings", "PROFILES",
-           "ANALYSES", "settings", "decoding_settings"]
+           "ANALYSES", "settings", "decoding_settings", "rehearse", "REHEARSAL_CUTS", "REHEARSAL_CPU_FIT"]
 
 
 def _positive(obj, names):
@@ -54,6 +54,15 @@ class DecodingSettings:
     rec_scale : float
         Extra factor on the stage-2 blurry-video loss.
     seed : int
+    steps_per_epoch : int or None
+        Cap on the batches of every epoch (``None``: every batch, as published; a rehearsal runs a few).
+    prior_steps : int or None
+        Sampling steps of the diffusion prior at decoding (``None``: all its timesteps, as published).
+    hidden : int or None
+        Width of the ridge output and the mixer blocks (``None``: the configuration's; see
+        :data:`REHEARSAL_CPU_FIT`).
+    rehearsal : bool
+        A rehearsal of the paper profile (:func:`rehearse`; recorded in every run's cache key).
     """
 
     config: str = "embedded"
@@ -69,9 +78,14 @@ class DecodingSettings:
     object_tokens: float = 1.0
     rec_scale: float = 2.0
     seed: int = 0
+    steps_per_epoch: int | None = None
+    prior_steps: int | None = None
+    hidden: int | None = None
+    rehearsal: bool = False
 
     def __post_init__(self):
         _positive(self, ("stage1_epochs", "stage2_epochs", "stage1_batch", "stage2_batch", "eval_batch"))
+        _positive(self, [n for n in ("steps_per_epoch", "prior_steps", "hidden") if getattr(self, n) is not None])
         if not self.lr > 0:
             raise InputError(f"training setting lr must be > 0; got {self.lr!r}.")
         for name, choices in (("config", ("tiny", "embedded", "paper")), ("text_method", ("minilm", "bow"))):
@@ -81,7 +95,16 @@ class DecodingSettings:
             raise InputError("object_tokens, rec_scale and seed must be >= 0.")
 
     def as_kwargs(self) -> dict:
-        return dataclasses.asdict(self)
+        """The keyword arguments of ``run_decoding``; the rehearsal's settings only when set, so the cache keys of
+        the other profiles do not change with them."""
+        d = dataclasses.asdict(self)
+        for k in _OPTIONAL:
+            if d[k] in (None, False):
+                d.pop(k)
+        return d
+
+
+_OPTIONAL = ("steps_per_epoch", "prior_steps", "hidden", "rehearsal")
 
 
 @dataclass(frozen=True)
@@ -202,6 +225,8 @@ class ReconstructionSettings:
     seed : int
     n_jobs : int
         Worker processes for the generation (results do not depend on it).
+    rehearsal : bool
+        A rehearsal of the paper profile (:func:`rehearse`).
     """
 
     n_videos: int | None = None
@@ -215,6 +240,7 @@ class ReconstructionSettings:
     bf16: bool = True
     seed: int = 0
     n_jobs: int = 2
+    rehearsal: bool = False
 
     def __post_init__(self):
         _positive(self, ("steps", "num_trials", "n_boot", "stand_in_size", "n_jobs"))
@@ -266,6 +292,8 @@ def settings(analysis: str, profile: str, overrides: dict | None = None):
     if analysis not in PROFILES:
         raise UnknownNameError("NEURONS analysis", analysis, ANALYSES)
     base = PROFILES[analysis][profile]
+    if profile == "paper" and rehearsing():
+        base = rehearse(base)
     overrides = dict(overrides or {})
     fields = {f.name for f in dataclasses.fields(base)}
     for k in overrides:
@@ -280,6 +308,63 @@ def settings(analysis: str, profile: str, overrides: dict | None = None):
         if k in overrides:
             overrides[k] = tuple(overrides[k])
     return dataclasses.replace(base, **overrides)
+
+
+#: What a rehearsal of the paper profile cuts: repetitions only. One epoch of each stage with one batch each (every
+#: loss term, the optimiser, the one-cycle schedule and the progressive weights still run), two ancestral steps of
+#: the diffusion prior at decoding (the loop's update and its last step), one subject (the analysis repeats over the
+#: three), the three intermediate ablation rows (each is the same training job as the two conditions every subject
+#: trains, with other loss switches), one attribution probe; in the reconstruction, two DDIM steps (the scheduler's
+#: update and its last step), two test clips, two trials of the N-way protocol and 20 bootstrap resamples.
+REHEARSAL_CUTS = {
+    "training": {"stage1_epochs": 1, "stage2_epochs": 1, "steps_per_epoch": 1, "prior_steps": 2},
+    "study": {"subjects": (1,), "ablations": False, "attribution_probes": 1},
+    "world_models": {},
+    "reconstruction": {"steps": 2, "n_videos": 2, "num_trials": 2, "n_boot": 20},
+}
+#: The one change a rehearsal on a CPU makes to the paper model's sizes, because the paper model does not fit: its
+#: stage 1 (ridge, mixer and ``backbone_linear`` 4096 -> 256 x 1664, 1.94 G parameters) needs 31 GB for AdamW
+#: (weights, gradients and two moments in float32), more than a 23 GB machine holds. The mixer width ``hidden``
+#: 4096 -> 512 (``backbone_linear`` 218 M parameters) keeps every other size of the paper model, the token grid and
+#: width (256 x 1664) included; the run's settings record it.
+REHEARSAL_CPU_FIT = {"hidden": 512}
+
+
+def rehearse(s):
+    """The paper settings ``s`` (any analysis) cut for a rehearsal of the paper profile.
+
+    Cut: the repetitions of :data:`REHEARSAL_CUTS` (never below the paper's own value) and, for the training run,
+    the mixer width of :data:`REHEARSAL_CPU_FIT` (the paper model's stage 1 does not fit a CPU machine's memory).
+    Kept: the paper model configuration otherwise, its batch sizes, learning rate, prior, batch-coupled attention,
+    captioner and text embedding; the published generation settings (guidance, noise prior, frame size).
+
+    Returns
+    -------
+    Settings of the same class with ``rehearsal=True`` (the study's training run too).
+    """
+    if isinstance(s, StudySettings):
+        if s.training.config != "paper":
+            raise InputError("only the paper profile is rehearsed; got a study whose training config is "
+                             f"{s.training.config!r}.")
+        cut = dict(REHEARSAL_CUTS["study"])
+        cut["subjects"] = tuple(s.subjects[:1])
+        cut["attribution_probes"] = min(cut["attribution_probes"], s.attribution_probes)
+        return dataclasses.replace(s, training=rehearse(s.training), ablation_subject=cut["subjects"][0], **cut)
+    if isinstance(s, DecodingSettings):
+        if s.config != "paper":
+            raise InputError(f"only the paper profile is rehearsed; got a training run with config {s.config!r}.")
+        cut = {k: min(v, getattr(s, k)) if getattr(s, k) is not None else v
+               for k, v in REHEARSAL_CUTS["training"].items()}
+        return dataclasses.replace(s, rehearsal=True, **cut, **REHEARSAL_CPU_FIT)
+    if isinstance(s, ReconstructionSettings):
+        if s.stand_in_size != PROFILES["reconstruction"]["paper"].stand_in_size:
+            raise InputError("only the paper profile's reconstruction settings are rehearsed.")
+        cut = {k: min(v, getattr(s, k)) if getattr(s, k) is not None else v
+               for k, v in REHEARSAL_CUTS["reconstruction"].items()}
+        return dataclasses.replace(s, rehearsal=True, **cut)
+    if isinstance(s, WorldModelSettings):
+        return s  # not used by the paper profile (it generates with the published weights)
+    raise InputError(f"no rehearsal for settings of type {type(s).__name__}.")
 
 
 def _check(overrides, base, what):
