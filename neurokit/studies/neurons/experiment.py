@@ -113,9 +113,11 @@ def _run(root, args, subtasks, cache, stage1_state, prepared, return_model, path
     """One decoding run; ``args`` is :func:`run_decoding`'s settings record (also its cache key)."""
     data = load_cc2017(root, args["subject"])
     text_dim = 384 if args["text_method"] == "minilm" else 64
+    # the blurry-video target is RGB frames at the decoder's output size (:func:`neurokit.neurons.train.prepare`), in
+    # every profile: the paper configuration's 4 channels are SD-1.5 VAE latents, a target this package does not make
     cfg = create_config(args["config"], n_voxels=(data.n_voxels,), n_concepts=len(data.concept_names),
                         text_dim=text_dim, use_prior=args["use_prior"], batch_coupled=args["batch_coupled"],
-                        **({"hidden": int(args["hidden"])} if args.get("hidden") else {}))
+                        recon_channels=3, **({"hidden": int(args["hidden"])} if args.get("hidden") else {}))
     torch.manual_seed(args["seed"])
     model = NeuronsModel(cfg)
     t0 = time.perf_counter()
@@ -129,10 +131,12 @@ def _run(root, args, subtasks, cache, stage1_state, prepared, return_model, path
     else:
         model.load_state_dict(stage1_state)
         h1 = []
-    s1_state = {k: v.clone() for k, v in model.state_dict().items()}
     t2 = time.perf_counter()
-    if stage1_only:
-        return {"stage1_state": s1_state, "seconds": {"prepare": t1 - t0, "stage1": t2 - t1}}
+    if stage1_only:  # the model is dropped: its own tensors are the state, no copy
+        return {"stage1_state": model.state_dict(), "seconds": {"prepare": t1 - t0, "stage1": t2 - t1}}
+    # a copy of the stage-1 weights only when they were trained here (stage 2 changes the model's tensors); a given
+    # state is returned as it is: at the paper's sizes every copy of the weights is 9 GB
+    s1_state = stage1_state if stage1_state is not None else {k: v.clone() for k, v in model.state_dict().items()}
     h2 = T.train_stage2(model, prep, args["stage2_epochs"], args["stage2_batch"], args["lr"], subtasks,
                         args["progressive"], rec_scale=args["rec_scale"], seed=args["seed"],
                         max_steps=args.get("steps_per_epoch"))

@@ -131,11 +131,18 @@ def attribution(shares):
     Parameters
     ----------
     shares : DataFrame
-        Columns ``head, roi, attributed, planted`` (means over subjects).
+        Columns ``head, roi, attributed, planted`` (means over subjects). Empty (no planted truth, as on real data,
+        or no attribution, as for the published batch-coupled model): a figure that says so.
     """
     import matplotlib.pyplot as plt
 
     heads = list(dict.fromkeys(shares["head"]))
+    if not heads:
+        fig, ax = plt.subplots(figsize=(PAGE_WIDTH, 1.0))
+        ax.axis("off")
+        ax.text(0.5, 0.5, "no voxel attribution to compare: no planted truth in this data set, or the heads were not "
+                "attributed (batch-coupled attention)", ha="center", va="center", fontsize=8)
+        return fig
     c = palette(2)
     fig, axes = plt.subplots(1, len(heads), figsize=(PAGE_WIDTH, 2.8), sharey=True, squeeze=False)
     for ax, h in zip(axes[0], heads):
