@@ -169,7 +169,8 @@ def _job(root, subject, configuration, settings: StudySettings, threads: int = 1
     torch.set_num_threads(int(threads))
     ab = ABLATIONS[configuration]
     t0 = time.perf_counter()
-    stage1 = torch.load(_cached_stage1(root, subject, settings, threads), weights_only=True)
+    # memory-mapped: the stage-1 weights stay in the page cache instead of a second private copy beside the model's
+    stage1 = torch.load(_cached_stage1(root, subject, settings, threads), weights_only=True, mmap=True)
     r = run_decoding(root, subject, subtasks=tuple(ab["subtasks"]), progressive=bool(ab["progressive"]),
                      captions="txt" in ab["subtasks"], return_model=True, cache=False, threads=threads,
                      stage1_state=stage1["state"], **settings.training.as_kwargs())

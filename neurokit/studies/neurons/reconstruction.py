@@ -170,7 +170,15 @@ def run(settings: ReconstructionSettings, decoding: DecodingResult, root, world:
 
 
 def refuse_random_weights(settings: ReconstructionSettings) -> None:
-    """The ``paper`` profile generates with the published weights only (never random or world-trained ones)."""
+    """The ``paper`` profile generates with the published weights only (never random or world-trained ones).
+
+    A rehearsal of the paper profile stops here too: this study does not build the paper generator (AnimateDiff v3
+    + SparseCtrl-RGB on SD 1.5, 16 frames of 256 px) nor the paper judges, with random init or otherwise."""
+    if settings.rehearsal:
+        raise DataError("a rehearsal of the paper profile cannot run this chapter yet: the study's paper-profile "
+                        "generation (AnimateDiff v3 + SparseCtrl-RGB on SD 1.5 with ViT-B/16, VideoMAE and CLIP "
+                        "ViT-L/14 judges) is not implemented; the paper profile generates with "
+                        "neurokit.neurons.pipeline directly. The decoding chapter's rehearsal is complete.")
     if not settings.pipeline_manifest:
         raise DataError("the paper profile generates with the published AnimateDiff + SparseCtrl weights: set "
                         "pipeline_manifest to a YAML manifest of local copies (see "
