@@ -164,3 +164,17 @@ def test_steps_per_epoch_cap():
     from neurokit.neurons.train import _steps
 
     assert _steps(72, 10) == 7 and _steps(72, 10, 1) == 1 and _steps(72, 120) == 1 and _steps(72, 10, 50) == 7
+
+
+def test_reconstruction_paper_path_refuses_random_weights_rehearsed_or_not(monkeypatch):
+    """The study never generates the paper profile's videos with random or world-trained weights; a rehearsal says
+    that its paper-profile generation is not implemented instead of pointing at a weights manifest."""
+    from neurokit.studies.neurons.reconstruction import refuse_random_weights
+    from neurokit.studies.neurons.settings import settings
+
+    monkeypatch.delenv(REHEARSAL_ENV, raising=False)
+    with pytest.raises(DataError, match="published AnimateDiff"):
+        refuse_random_weights(settings("reconstruction", "paper"))
+    monkeypatch.setenv(REHEARSAL_ENV, "1")
+    with pytest.raises(DataError, match="not implemented"):
+        refuse_random_weights(settings("reconstruction", "paper"))
