@@ -143,3 +143,19 @@ def test_dry_run_names_the_changed_module(tmp_path, capsys, monkeypatch):
     assert reason == "source changed: neurokit/book/_glue.py"
     keyparts = json.loads((book.executed / "alpha.key.json").read_text())
     assert "book/_glue.py" in keyparts["files"] and not Path(next(iter(keyparts["inputs"] or {"x": 0}))).is_absolute()
+
+
+def test_rehearsal_data_appearing_makes_nothing_stale_but_real_data_do(tmp_path, monkeypatch):
+    """A rehearsal simulates its data in the first chapter that needs them; the chapters that ran before must not
+    become stale when the data appear (the simulator's source is in their key). Real paper data are keyed by their
+    files, so adding one changes the key."""
+    monkeypatch.setenv("NEUROKIT_DATA", str(tmp_path / "data"))
+    before = staleness.data_fingerprints(REPO, ("algonauts2021",), "paper", rehearse=True)
+    sim = tmp_path / "data" / "rehearsal" / "algonauts2021"
+    sim.mkdir(parents=True)
+    (sim / "checksums.json").write_text("{}")
+    assert staleness.data_fingerprints(REPO, ("algonauts2021",), "paper", rehearse=True) == before
+    real_before = staleness.data_fingerprints(REPO, ("algonauts2021",), "paper")
+    (tmp_path / "data" / "algonauts2021").mkdir(parents=True)
+    (tmp_path / "data" / "algonauts2021" / "x.mp4").write_bytes(b"0")
+    assert staleness.data_fingerprints(REPO, ("algonauts2021",), "paper") != real_before

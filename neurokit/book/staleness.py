@@ -224,13 +224,16 @@ def file_hashes(modules, root: Path | None = None) -> dict[str, str]:
 
 
 def data_fingerprints(root: Path, datasets: tuple[str, ...], profile: str, rehearse: bool = False) -> dict[str, str]:
-    """Per data set: the manifest's hash, plus the verified data fingerprint under ``paper`` (of the rehearsal's
-    simulated copy when ``rehearse``)."""
+    """Per data set: the manifest's hash, plus the verified data fingerprint under ``paper``.
+
+    A rehearsal (``rehearse``) keys its data like the simulated profiles, by the manifest alone: its data are
+    simulated by the first chapter that needs them, from the simulator's source (already in the chapter's key), so
+    their appearance must not make the chapters that ran before them stale."""
     out = {}
     for name in datasets:
         manifest = root / "data_manifests" / f"{name}.yaml"
         fp = hashlib.sha256(manifest.read_bytes()).hexdigest() if manifest.is_file() else "no-manifest"
-        if profile == "paper":
+        if profile == "paper" and not rehearse:
             from neurokit.catalog.registry import fingerprint  # imports every simulator (2 s): paper profile only
 
             try:

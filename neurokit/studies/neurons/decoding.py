@@ -19,6 +19,7 @@ simulation planted (:func:`attribution_agreement`).
 from __future__ import annotations
 
 import logging
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -228,6 +229,8 @@ def run(settings: StudySettings, root, progress: bool = False) -> DecodingResult
     root = Path(root)
     todo = jobs(settings)
     t0 = time.perf_counter()
+    # the paper model runs one job at a time (n_jobs=1): let it use every core rather than one
+    threads = max(1, (os.cpu_count() or 1) // int(settings.n_jobs)) if settings.training.config == "paper" else 1
     keyed = {(s, c): cache_home() / "neurons" / f"job-{_job_key(root, s, c, settings)}.pt" for s, c in todo}
     missing = [j for j in todo if not keyed[j].exists()]
     if missing:
@@ -239,7 +242,7 @@ def run(settings: StudySettings, root, progress: bool = False) -> DecodingResult
             Parallel(n_jobs=int(settings.n_jobs), backend="loky")(
                 delayed(_cached_stage1)(root, s, settings) for s in subjects)
         for s in subjects:
-            _cached_stage1(root, s, settings)
+            _cached_stage1(root, s, settings, threads)
     out = {}
     bar = tqdm(total=len(todo), disable=not progress, desc="training runs")
     if len(missing) > 1 and settings.n_jobs > 1:
@@ -251,7 +254,7 @@ def run(settings: StudySettings, root, progress: bool = False) -> DecodingResult
             bar.update()
     for s, c in todo:
         if (s, c) not in out:
-            out[(s, c)] = _cached_job(root, s, c, settings)
+            out[(s, c)] = _cached_job(root, s, c, settings, threads)
             bar.update()
     bar.close()
     runs = {}
