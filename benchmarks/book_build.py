@@ -71,21 +71,24 @@ def main(argv=None) -> int:
         record.update(clean_build_s=round(clean, 1), clean_build_rc=rc)
         if rc != 0:
             record["clean_build_log_tail"] = log
+        # each chapter's time in the clean build (read now: the rebuilds below may re-run a failed chapter)
+        results = tmp / "build" / ("rehearsal" if args.rehearse else "") / "results" / args.profile
+        per_chapter = {}
+        for f in sorted(results.glob("*.provenance.json")):
+            per_chapter[f.name.removesuffix(".provenance.json")] = json.loads(f.read_text())["wall_time_s"]
+        record["chapter_wall_times_s"] = per_chapter
+        failed_dir = results.parents[1] / "executed" / args.profile / "failed"
+        record["failed_chapters"] = sorted(p.stem for p in failed_dir.glob("*.ipynb"))
         noop, rc2, noop_log = timed(NEUROKIT + ["book", "--profile", args.profile, *extra, "-q"], env)
         m = re.search(r"(\d+) executed, (\d+) cached", noop_log)
         record.update(no_change_rebuild_s=round(noop, 2), no_change_rc=rc2,
                       no_change_executed=int(m.group(1)) if m else None)
-        results = tmp / "build" / ("rehearsal" if args.rehearse else "") / "results" / args.profile
         prov = results / f"{args.chapter}.provenance.json"
         own = json.loads(prov.read_text())["wall_time_s"] if prov.is_file() else None
         rerun, rc3, _ = timed(NEUROKIT + ["run", args.chapter, "--profile", args.profile, *extra, "-q", "-p", "seed=1"],
                               env)
         record.update(chapter=args.chapter, chapter_run_time_s=own, one_chapter_rerun_s=round(rerun, 1),
                       rerun_overhead_s=round(rerun - own, 1) if own else None, rerun_rc=rc3)
-        per_chapter = {}
-        for f in sorted(results.glob("*.provenance.json")):
-            per_chapter[f.name.removesuffix(".provenance.json")] = json.loads(f.read_text())["wall_time_s"]
-        record["chapter_wall_times_s"] = per_chapter
         parts = {"Part I": "encoding_", "Part II": "vist_", "Part III": "neurons_"}
         record["part_wall_times_s"] = {
             name: round(sum(t for c, t in per_chapter.items() if c.startswith(pre)), 1) for name, pre in parts.items()}
