@@ -247,15 +247,19 @@ def get_chapter(chapters: dict[str, Chapter], name: str) -> Chapter:
     return chapters[name]
 
 
-def profile_overrides(root: Path, profile: str, chapter: str) -> dict[str, Any]:
-    check_profile(profile)
-    f = root / "notebooks" / "params" / profile / f"{chapter}.yaml"
+def _read_params(f: Path) -> dict[str, Any]:
+    """A parameter file (a YAML mapping of parameter names to values); ``{}`` when it does not exist."""
     if not f.is_file():
         return {}
     data = yaml.safe_load(f.read_text()) or {}
     if not isinstance(data, dict):
         raise InputError(f"{f} must be a mapping of parameter names to values")
     return data
+
+
+def profile_overrides(root: Path, profile: str, chapter: str) -> dict[str, Any]:
+    check_profile(profile)
+    return _read_params(root / "notebooks" / "params" / profile / f"{chapter}.yaml")
 
 
 def parse_overrides(pairs: list[str] | None) -> dict[str, Any]:
@@ -311,13 +315,7 @@ def _coerce(chapter: str, name: str, value: Any, default: Any, source: str) -> A
 def rehearsal_overrides(root: Path, chapter: str) -> dict[str, Any]:
     """``notebooks/params/rehearsal/<chapter>.yaml``: what a rehearsal of the paper profile changes in the chapter's
     paper parameters (repetition counts only, e.g. clips per model for block statistics)."""
-    f = root / "notebooks" / "params" / "rehearsal" / f"{chapter}.yaml"
-    if not f.is_file():
-        return {}
-    data = yaml.safe_load(f.read_text()) or {}
-    if not isinstance(data, dict):
-        raise InputError(f"{f} must be a mapping of parameter names to values")
-    return data
+    return _read_params(root / "notebooks" / "params" / "rehearsal" / f"{chapter}.yaml")
 
 
 def resolve_parameters(root: Path, chapter: Chapter, profile: str, overrides: dict[str, Any] | None = None,

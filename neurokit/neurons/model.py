@@ -316,29 +316,10 @@ class DiffusionPrior(nn.Module):
         if steps is not None and not 1 <= int(steps) <= self.T:
             raise InputError(f"prior steps must be in 1..{self.T} (the prior's timesteps); got {steps}.")
         if steps is not None and int(steps) < self.T:
-            return self._sample_respaced(cond, cond_scale, generator, int(steps))
+            ts = torch.linspace(self.T - 1, 0, int(steps)).round().long().tolist()
+        else:
+            ts = list(range(self.T - 1, -1, -1))
         b = len(cond)
-        x = torch.randn(cond.shape, device=cond.device, generator=generator)
-        for i in reversed(range(self.T)):
-            t = torch.full((b,), i, device=cond.device, dtype=torch.long)
-            x0 = self.denoise(x, t, cond)
-            if cond_scale != 1.0:
-                x0u = self.denoise(x, t, self.null_cond.expand_as(cond))
-                x0 = x0u + cond_scale * (x0 - x0u)
-            ab = self.alphas_cumprod[i]
-            ab_prev = self.alphas_cumprod[i - 1] if i > 0 else torch.tensor(1.0)
-            beta = self.betas[i]
-            mean = (ab_prev.sqrt() * beta / (1 - ab)) * x0 + ((1 - beta).sqrt() * (1 - ab_prev) / (1 - ab)) * x
-            if i > 0:
-                var = beta * (1 - ab_prev) / (1 - ab)
-                x = mean + var.sqrt() * torch.randn(x.shape, device=x.device, generator=generator)
-            else:
-                x = mean
-        return x
-
-    def _sample_respaced(self, cond, cond_scale, generator, steps):
-        b = len(cond)
-        ts = torch.linspace(self.T - 1, 0, steps).round().long().tolist()
         x = torch.randn(cond.shape, device=cond.device, generator=generator)
         for k, i in enumerate(ts):
             t = torch.full((b,), i, device=cond.device, dtype=torch.long)
@@ -346,13 +327,15 @@ class DiffusionPrior(nn.Module):
             if cond_scale != 1.0:
                 x0u = self.denoise(x, t, self.null_cond.expand_as(cond))
                 x0 = x0u + cond_scale * (x0 - x0u)
+            prev = ts[k + 1] if k + 1 < len(ts) else None
             ab = self.alphas_cumprod[i]
-            ab_prev = self.alphas_cumprod[ts[k + 1]] if k + 1 < len(ts) else torch.tensor(1.0)
-            beta = 1 - ab / ab_prev
+            ab_prev = self.alphas_cumprod[prev] if prev is not None else torch.tensor(1.0)
+            # consecutive steps (and the last step to t = 0) use the schedule's own beta, as published
+            beta = self.betas[i] if prev in (i - 1, None) and (prev is not None or i == 0) else 1 - ab / ab_prev
             mean = (ab_prev.sqrt() * beta / (1 - ab)) * x0 + ((1 - beta).sqrt() * (1 - ab_prev) / (1 - ab)) * x
-            if k + 1 < len(ts):
-                x = mean + (beta * (1 - ab_prev) / (1 - ab)).sqrt() * torch.randn(x.shape, device=x.device,
-                                                                                   generator=generator)
+            if prev is not None:
+                var = beta * (1 - ab_prev) / (1 - ab)
+                x = mean + var.sqrt() * torch.randn(x.shape, device=x.device, generator=generator)
             else:
                 x = mean
         return x
