@@ -50,6 +50,14 @@ def check_rehearsal(profile: str, rehearse: bool) -> None:
                          f"{profile}); the {profile} profile already runs on simulated data.")
 
 
+def available_cores() -> int:
+    """The CPU cores this process may run on (its affinity mask where the system has one)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # pragma: no cover (macOS, Windows)
+        return os.cpu_count() or 1
+
+
 def check_profile(profile: str) -> str:
     if profile not in PROFILES:
         raise UnknownNameError("profile", profile, PROFILES)

@@ -208,7 +208,8 @@ def test_vist_scoring_the_first_frames_equals_the_whole_sequence_prediction():
 
 def test_vist_runs_use_at_most_the_cores_available():
     """The paper profile asks for 16 torch threads; a run gets at most the cores this process may use."""
-    from neurokit.studies.vist.experiment import _threads, available_cores
+    from neurokit.config import available_cores
+    from neurokit.studies.vist.experiment import _threads
 
     n = available_cores()
     assert _threads(16, 1) == min(16, n)

@@ -19,7 +19,6 @@ simulation planted (:func:`attribution_agreement`).
 from __future__ import annotations
 
 import logging
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +28,7 @@ import torch
 
 from neurokit._io import atomic_path, sha256_json
 from neurokit._progress import tqdm
-from neurokit.config import cache_home
+from neurokit.config import available_cores, cache_home
 from neurokit.errors import InputError
 from neurokit.neurons.attribution import HEADS, voxel_attribution
 from neurokit.neurons.train import ABLATIONS
@@ -230,7 +229,7 @@ def run(settings: StudySettings, root, progress: bool = False) -> DecodingResult
     todo = jobs(settings)
     t0 = time.perf_counter()
     # the paper model runs one job at a time (n_jobs=1): let it use every core rather than one
-    threads = max(1, (os.cpu_count() or 1) // int(settings.n_jobs)) if settings.training.config == "paper" else 1
+    threads = max(1, available_cores() // int(settings.n_jobs)) if settings.training.config == "paper" else 1
     keyed = {(s, c): cache_home() / "neurons" / f"job-{_job_key(root, s, c, settings)}.pt" for s, c in todo}
     missing = [j for j in todo if not keyed[j].exists()]
     if missing:

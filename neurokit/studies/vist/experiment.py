@@ -33,7 +33,7 @@ import torch
 
 from neurokit._io import atomic_path, sha256_json
 from neurokit._progress import tqdm
-from neurokit.config import cache_home
+from neurokit.config import available_cores, cache_home
 from neurokit.data.retina import RetinaData
 from neurokit.errors import InputError
 from neurokit.studies.vist.stimuli import read_movies
@@ -45,7 +45,7 @@ from neurokit.vist.model import count_parameters
 from neurokit.vist.train import Sequence_, TrainConfig, predict, train
 
 __all__ = ["Movies", "Job", "RunResult", "score", "read_movies", "make_movies", "load_movies", "run_jobs",
-           "run_model", "available_cores", "RUN_VERSION"]
+           "run_model", "RUN_VERSION"]
 
 log = logging.getLogger(__name__)
 
@@ -408,16 +408,6 @@ def _run_job(job: Job, movies: Movies, threads: int, path: str, cache: bool):
     if cache:
         _save(Path(path), res)
     return job.key, res
-
-
-def available_cores() -> int:
-    """The CPU cores this process may run on (its affinity mask where the system has one)."""
-    import os
-
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):  # pragma: no cover (macOS, Windows)
-        return os.cpu_count() or 1
 
 
 def _threads(threads: int, workers: int) -> int:
