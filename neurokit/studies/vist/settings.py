@@ -153,15 +153,22 @@ class ViSTSettings:
     def steps(self) -> int:
         """Optimizer steps of every trained model."""
         if self.paper_recipe:
-            r = REHEARSAL_RECIPE if self.rehearsal else PAPER_RECIPE
-            return r["epochs"] * r["batches_per_epoch"]
+            return self.recipe["epochs"] * self.recipe["batches_per_epoch"]
         return self.epochs * self.batches_per_epoch
+
+    @property
+    def recipe(self) -> dict | None:
+        """The authors' counts this build trains with (:data:`PAPER_RECIPE`, or :data:`REHEARSAL_RECIPE` in a
+        rehearsal); None unless ``paper_recipe``."""
+        if not self.paper_recipe:
+            return None
+        return REHEARSAL_RECIPE if self.rehearsal else PAPER_RECIPE
 
     @property
     def frames_per_step(self) -> int:
         """Frames of one optimizer step: windows per batch x window length."""
         if self.paper_recipe:
-            return (REHEARSAL_RECIPE if self.rehearsal else PAPER_RECIPE)["batch_size"] * 128
+            return self.recipe["batch_size"] * 128
         return self.batch_size * self.window
 
     def train_config(self, seed: int | None = None, budget: int = 1):
@@ -175,14 +182,11 @@ class ViSTSettings:
         from neurokit.vist.train import TrainConfig
 
         s = self.seed if seed is None else int(seed)
-        if self.paper_recipe and self.rehearsal:
-            r = REHEARSAL_RECIPE
+        if self.paper_recipe:
+            r = self.recipe
             return TrainConfig(seed=s, eval_every=0, epochs=r["epochs"] * budget, batch_size=r["batch_size"],
                                batches_per_epoch=r["batches_per_epoch"], warmup=r["warmup"] * budget,
                                swa_start=r["swa_start"] * budget, swa_anneal=r["swa_anneal"] * budget)
-        if self.paper_recipe:
-            return TrainConfig(seed=s, eval_every=0, epochs=30 * budget, warmup=5 * budget, swa_start=20 * budget,
-                               swa_anneal=5 * budget)
         e, lr = self.epochs * budget, self.lr
         return TrainConfig(epochs=e, batches_per_epoch=self.batches_per_epoch, batch_size=self.batch_size,
                            window=self.window, lr=lr, lr_start=lr / 16, lr_min=lr / 8, swa_lr=lr / 8,
