@@ -66,8 +66,9 @@ from neurokit.sim.video import CLASSES, SCENES, VideoWorldConfig, make_clip
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["CC2017SimConfig", "PROFILES", "REHEARSAL_SUBSAMPLE", "PAPER_COUNTS", "PAPER_VOXELS", "rehearsal_record", "simulate_cc2017", "find_key_object", "PRIORITY_CLASSES", "GROUPS",
-           "ROI_ROLES", "ROIS", "SUBTASK_GROUPS", "MOTION_LABELS", "planted_importance", "clip_features"]
+__all__ = ["CC2017SimConfig", "PROFILES", "REHEARSAL_SUBSAMPLE", "PAPER_COUNTS", "PAPER_VOXELS", "rehearsal_record",
+           "simulate_cc2017", "find_key_object", "PRIORITY_CLASSES", "GROUPS", "ROI_ROLES", "ROIS", "SUBTASK_GROUPS",
+           "MOTION_LABELS", "planted_importance", "clip_features"]
 
 #: Bumped whenever the simulated data change (the registry re-simulates older copies).
 SIM_VERSION = 3

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 
-__all__ = ["STAND_INS", "REHEARSAL_MINIMA", "REHEARSAL_TEST_FRACTION", "rehearsal_minima", "rehearsal_changes", "rehearse"]
+__all__ = ["STAND_INS", "REHEARSAL_MINIMA", "REHEARSAL_TEST_FRACTION", "rehearsal_minima", "rehearsal_changes",
+           "rehearse"]
 
 #: Repetition counts of the Part I settings and their rehearsal values: the fewest that run every code path (two
 #: outer folds, so that predictions are assembled across folds; two clip permutations; one regrouping of voxels for
@@ -35,8 +36,8 @@ def rehearsal_minima(cls) -> dict:
 
 def rehearse(s):
     """Part I settings ``s`` (any analysis' ``Settings`` of the paper profile) cut for a rehearsal of the paper
-    profile: the repetition counts of :data:`REHEARSAL_MINIMA` lowered to their minimum, the fits dispatched to a
-    local Dask cluster where the analysis has a ``scheduler``, everything else kept.
+    profile: the changes of :func:`rehearsal_changes` (repetition counts lowered, two test clips per outer fold, the
+    fits on a local Dask cluster with one worker killed mid-sweep), everything else kept.
 
     Parameters
     ----------
@@ -59,9 +60,10 @@ def rehearse(s):
 def rehearsal_changes(cls, values) -> dict:
     """The fields of the settings dataclass ``cls`` that a rehearsal changes, given their current ``values``
     (a mapping of every field): each repetition count of :data:`REHEARSAL_MINIMA` lowered to its minimum,
-    ``test_fraction`` raised to :data:`REHEARSAL_TEST_FRACTION`, and ``scheduler`` (where the analysis has one) set to ``"dask"``, so the fits go through the sweep on a local Dask
-    cluster as a cluster run would, and ``fault_drill`` (where it exists) on: one worker is killed mid-sweep and
-    the re-run task's encoding is compared with an in-process run."""
+    ``test_fraction`` raised to :data:`REHEARSAL_TEST_FRACTION`, ``scheduler`` (where the analysis has one) set to
+    ``"dask"``, so the fits go through the sweep on a local Dask cluster as a cluster run would, and
+    ``fault_drill`` (where it exists) on: one worker is killed mid-sweep and the re-run task's encoding is compared
+    with an in-process run."""
     changes = {k: min(v, values[k]) for k, v in rehearsal_minima(cls).items()}
     names = {f.name for f in dataclasses.fields(cls)}
     if "test_fraction" in names:  # the rehearsal's 10 training clips: 2 test clips per outer fold, not 1

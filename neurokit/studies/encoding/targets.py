@@ -191,7 +191,6 @@ def target_experiment(targets, features, folds, n_target_components=20, inner_cv
     return out[["target", "readout", "model", "roi", "r"]]
 
 
-
 @dataclass(frozen=True)
 class TargetsResult:
     """What the simulated-target chapter shows.
