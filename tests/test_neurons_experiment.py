@@ -107,3 +107,61 @@ def test_all_subtasks_beat_chance_with_the_chapter_settings(tmp_path):
     assert m["concept_auc"] > 0.8 and m["concept_2way"] > m["concept_2way_chance"] + 0.1, _shown(m)
     assert m["caption_2way"] > 0.8 and m["caption_top1"] > 10 * m["caption_top1_chance"], _shown(m)
     assert m["blurry_pixcorr"] > m["blurry_pixcorr_chance"] + 0.1, _shown(m)
+
+
+def test_a_stopped_training_resumes_from_its_last_epoch_with_the_same_numbers(tmp_path):
+    """Each epoch of both stages is checkpointed (model, optimiser, schedule, data order and random state): a run
+    stopped after its first epoch and started again ends with the weights of an uninterrupted run, bit for bit.
+    Control: a checkpoint of another run (another key) is not resumed."""
+    from neurokit.neurons import train as T
+    from neurokit.neurons.model import NeuronsModel, create_config
+    from neurokit.data.cc2017 import load_cc2017
+
+    root = simulate_cc2017(tmp_path / "cc", config=CC2017SimConfig(
+        n_train=40, n_test=12, size=32, n_voxels=(120,), noise_sd=1.0), seed=0)
+    data = load_cc2017(root, 1)
+
+    def fresh():
+        cfg = create_config("tiny", n_voxels=(data.n_voxels,), n_concepts=len(data.concept_names), text_dim=64,
+                            use_prior=True, batch_coupled=False, recon_channels=3)
+        torch.manual_seed(0)
+        model = NeuronsModel(cfg)
+        return model, T.prepare(data, model, "bow")
+
+    kw1 = dict(epochs=3, batch_size=16, lr=3e-3, seed=0)
+    kw2 = dict(epochs=3, batch_size=10, lr=3e-3, seed=0, subtasks=("seg", "cls", "txt", "rec"))
+    with limit_threads(1):
+        ref, prep = fresh()
+        h1 = T.train_stage1(ref, prep, **kw1)
+        h2 = T.train_stage2(ref, prep, **kw2)
+        model, prep = fresh()
+        c1, c2 = T.EpochCheckpoint(tmp_path / "s1.pt", "run"), T.EpochCheckpoint(tmp_path / "s2.pt", "run")
+        assert T.train_stage1(model, prep, checkpoint=c1, stop_after=1, **kw1) == h1[:1]   # "crash" after epoch 1
+        model, prep = fresh()                                                               # a new process
+        assert T.train_stage1(model, prep, checkpoint=c1, **kw1) == h1
+        T.train_stage2(model, prep, checkpoint=c2, stop_after=2, **kw2)
+        assert T.train_stage2(model, prep, checkpoint=c2, **kw2) == h2
+        for k, v in ref.state_dict().items():
+            assert torch.equal(model.state_dict()[k], v), k
+        other, prep = fresh()
+        h = T.train_stage2(other, prep, checkpoint=T.EpochCheckpoint(tmp_path / "s2.pt", "another run"),
+                           stop_after=1, **kw2)
+    assert len(h) == 1  # started at epoch 0: the finished checkpoint of "run" (3 epochs) was not taken
+
+
+def test_bf16_autocast_training_follows_the_float32_run(tmp_path):
+    """The paper profile trains under bfloat16 autocast: on the CPU the losses of a bf16 run track the float32
+    run's (same data, seed and steps) within bf16's precision, and stay finite."""
+    root = simulate_cc2017(tmp_path / "cc", config=CC2017SimConfig(
+        n_train=40, n_test=12, size=32, n_voxels=(120,), noise_sd=1.0), seed=0)
+    kw = dict(config="tiny", stage1_epochs=3, stage2_epochs=2, stage1_batch=16, stage2_batch=10, lr=3e-3,
+              text_method="bow", use_prior=True, batch_coupled=False, eval_batch=6, seed=0, cache=False,
+              captions=False, threads=1)
+    a = run_decoding(root, 1, **kw)
+    b = run_decoding(root, 1, bf16=True, **kw)
+    assert b["args"]["bf16"] is True and "bf16" not in a["args"]
+    h32, h16 = np.array(a["history"]["stage1"]), np.array(b["history"]["stage1"])
+    assert np.all(np.isfinite(h16)) and np.allclose(h16, h32, rtol=0.05), (h32, h16)
+    s32, s16 = a["history"]["stage2"][-1], b["history"]["stage2"][-1]
+    assert all(np.isfinite(v) for v in s16.values())
+    assert all(abs(s16[k] - s32[k]) <= 0.1 * abs(s32[k]) + 0.05 for k in s32), (s32, s16)

@@ -77,3 +77,24 @@ def test_paper_config_and_errors():
         create_config("tiny", n_tokens=10)
     with pytest.raises(InputError, match="voxels"):
         NeuronsModel(create_config("tiny", n_voxels=(50,))).encode(torch.randn(2, 49))
+
+
+@pytest.mark.gpu
+def test_prior_on_cuda_draws_from_a_cpu_generator():
+    """The diffusion prior trains and samples on a GPU with the study's CPU generator (CUDA refuses a CPU
+    generator for CUDA tensors; the draws are made on the CPU and moved): the same decoded outputs as on the CPU."""
+    import copy
+
+    if not torch.cuda.is_available():
+        pytest.skip("no CUDA device")
+    torch.manual_seed(0)
+    m = NeuronsModel(create_config("tiny", n_voxels=(50,), use_prior=True, batch_coupled=False)).eval()
+    x = torch.randn(3, 50)
+    cpu = m.decode(x, generator=torch.Generator().manual_seed(0), prior_steps=4)
+    gpu = copy.deepcopy(m).cuda().decode(x.cuda(), generator=torch.Generator().manual_seed(0), prior_steps=4)
+    torch.testing.assert_close(gpu["prior_out"].cpu(), cpu["prior_out"], atol=1e-3, rtol=1e-3)
+    cve = m.encode(x)
+    loss_cpu, _ = m.prior.loss(cve, cve, generator=torch.Generator().manual_seed(0))
+    g = copy.deepcopy(m).cuda()
+    loss_gpu, _ = g.prior.loss(g.encode(x.cuda()), g.encode(x.cuda()), generator=torch.Generator().manual_seed(0))
+    assert abs(float(loss_gpu) - float(loss_cpu)) < 1e-3 * max(1.0, float(loss_cpu))

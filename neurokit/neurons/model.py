@@ -258,6 +258,15 @@ class CLIPProj(nn.Module):
 
 # --------------------------------------------------------------------------------------------------
 # stage 2: the diffusion prior and the motion projection
+
+def _draw(fn, *args, device, generator=None, **kwargs):
+    """``fn(*args)`` (torch.rand, randn, randint) drawn from ``generator`` on the generator's own device, then moved
+    to ``device``: a CPU generator gives the same numbers whether the model runs on a CPU or a GPU (CUDA refuses a
+    CPU generator for a CUDA tensor)."""
+    where = generator.device if generator is not None else device
+    return fn(*args, device=where, generator=generator, **kwargs).to(device)
+
+
 class DiffusionPrior(nn.Module):
     """A dalle2-style diffusion prior over token sets, predicting x0 (the dalle2 default) with an MSE loss.
 
@@ -296,11 +305,11 @@ class DiffusionPrior(nn.Module):
     def loss(self, cond, target, generator=None):
         """Prior MSE for a random timestep; returns (loss, predicted x0 of shape (B, N, C))."""
         b = len(target)
-        t = torch.randint(0, self.T, (b,), device=target.device, generator=generator)
-        noise = torch.randn(target.shape, device=target.device, generator=generator)
+        t = _draw(torch.randint, 0, self.T, (b,), device=target.device, generator=generator)
+        noise = _draw(torch.randn, target.shape, device=target.device, generator=generator)
         ab = self.alphas_cumprod[t].view(b, 1, 1)
         x_t = ab.sqrt() * target + (1 - ab).sqrt() * noise
-        drop = torch.rand(b, device=target.device, generator=generator) < self.cond_drop
+        drop = _draw(torch.rand, b, device=target.device, generator=generator) < self.cond_drop
         cond = torch.where(drop.view(b, 1, 1), self.null_cond.expand_as(cond), cond)
         x0 = self.denoise(x_t, t, cond)
         return F.mse_loss(x0, target), x0
@@ -320,7 +329,7 @@ class DiffusionPrior(nn.Module):
         else:
             ts = list(range(self.T - 1, -1, -1))
         b = len(cond)
-        x = torch.randn(cond.shape, device=cond.device, generator=generator)
+        x = _draw(torch.randn, cond.shape, device=cond.device, generator=generator)
         for k, i in enumerate(ts):
             t = torch.full((b,), i, device=cond.device, dtype=torch.long)
             x0 = self.denoise(x, t, cond)
@@ -335,7 +344,7 @@ class DiffusionPrior(nn.Module):
             mean = (ab_prev.sqrt() * beta / (1 - ab)) * x0 + ((1 - beta).sqrt() * (1 - ab_prev) / (1 - ab)) * x
             if prev is not None:
                 var = beta * (1 - ab_prev) / (1 - ab)
-                x = mean + var.sqrt() * torch.randn(x.shape, device=x.device, generator=generator)
+                x = mean + var.sqrt() * _draw(torch.randn, x.shape, device=x.device, generator=generator)
             else:
                 x = mean
         return x

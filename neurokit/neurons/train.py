@@ -27,6 +27,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from neurokit._io import atomic_path
 from neurokit._progress import tqdm
 from neurokit.errors import InputError, UnknownNameError
 from neurokit.neurons import losses as L
@@ -37,7 +38,7 @@ from neurokit.neurons.text import WordTokenizer, bleu1, embed_captions, motion_p
 logger = logging.getLogger(__name__)
 
 __all__ = ["limit_threads", "frame_tokens", "Prepared", "prepare", "train_stage1", "train_stage2", "evaluate_subtasks",
-           "ABLATIONS", "to_uint8_frames"]
+           "ABLATIONS", "to_uint8_frames", "EpochCheckpoint"]
 
 #: Stage-2 ablations of the paper's Table (subtasks switched on, progressive schedule on/off).
 ABLATIONS = {
@@ -234,38 +235,100 @@ def _optim(params, lr, epochs, steps_per_epoch):
     return opt, sched
 
 
+class EpochCheckpoint:
+    """The state of a training stage after each epoch, written atomically to ``path``: a run that stops (a crash, a
+    lost GPU lease) starts again after its last completed epoch with the same numbers as an uninterrupted run.
+
+    Saved: the model, optimiser and learning-rate schedule, the data-order generator, torch's global random state
+    (and CUDA's) and the per-epoch history, with ``key`` (the run's settings) so that a checkpoint of another run
+    is never resumed.
+    """
+
+    def __init__(self, path, key: str):
+        from pathlib import Path
+
+        self.path, self.key = Path(path), str(key)
+
+    def load(self, model, opt, sched, gen):
+        """Restore a checkpoint of this run if there is one. Returns ``(first epoch to run, history)``."""
+        if not self.path.exists():
+            return 0, []
+        state = torch.load(self.path, map_location="cpu", weights_only=False)
+        if state.get("key") != self.key:
+            logger.warning("ignoring %s: it belongs to another run", self.path)
+            return 0, []
+        model.load_state_dict(state["model"])
+        opt.load_state_dict(state["opt"])
+        sched.load_state_dict(state["sched"])
+        gen.set_state(state["gen"])
+        torch.set_rng_state(state["rng"])
+        if state.get("cuda_rng") is not None and torch.cuda.is_available():
+            torch.cuda.set_rng_state_all(state["cuda_rng"])
+        logger.info("resuming from %s after epoch %d", self.path, state["epoch"] + 1)
+        return state["epoch"] + 1, list(state["history"])
+
+    def save(self, epoch: int, model, opt, sched, gen, history) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        state = {"key": self.key, "epoch": int(epoch), "model": model.state_dict(), "opt": opt.state_dict(),
+                 "sched": sched.state_dict(), "gen": gen.get_state(), "rng": torch.get_rng_state(),
+                 "cuda_rng": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None,
+                 "history": list(history)}
+        with atomic_path(self.path) as tmp:
+            torch.save(state, tmp)
+
+    def remove(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+def _autocast(model, bf16: bool):
+    """bfloat16 autocast on the model's device (CPU or CUDA) when ``bf16``; losses are computed inside it too
+    (autocast keeps softmax, log-softmax and the norms in float32)."""
+    dev = next(model.parameters()).device
+    return torch.autocast(dev.type, dtype=torch.bfloat16, enabled=bool(bf16))
+
+
 def train_stage1(model: NeuronsModel, prep: Prepared, epochs: int = 20, batch_size: int = 32, lr: float = 1e-3,
-                 seed: int = 0, progress: bool = False, max_steps: int | None = None) -> list[float]:
+                 seed: int = 0, progress: bool = False, max_steps: int | None = None, bf16: bool = False,
+                 checkpoint: EpochCheckpoint | None = None, stop_after: int | None = None) -> list[float]:
     """Stage 1 (brain model): BiMixCo on frame tokens + 0.25 × caption InfoNCE. Returns per-epoch mean losses.
 
-    ``max_steps`` caps the batches of every epoch (``None``: all, as published; a rehearsal runs a few)."""
+    ``max_steps`` caps the batches of every epoch (``None``: all, as published; a rehearsal runs a few). The model
+    trains on its own device (move it first; batches follow it) under bfloat16 autocast when ``bf16``. With a
+    ``checkpoint`` every epoch is saved and a stopped run resumes; ``stop_after`` ends the call after that many
+    epochs of this call (to test the resume)."""
     torch.manual_seed(seed)
     gen = torch.Generator().manual_seed(seed)
+    dev = next(model.parameters()).device
     n = len(prep.train_fmri)
     steps = _steps(n, batch_size, max_steps)
     opt, sched = _optim(model.stage1_parameters(), lr, epochs, steps)
+    start, history = checkpoint.load(model, opt, sched, gen) if checkpoint is not None else (0, [])
     model.train()
-    history = []
-    for epoch in tqdm(range(epochs), disable=not progress, desc="stage 1"):
+    for done, epoch in enumerate(tqdm(range(start, epochs), disable=not progress, desc="stage 1")):
+        if stop_after is not None and done >= stop_after:
+            break
         rep, frame = epoch % 2, 2 + epoch % 2
         perm = torch.randperm(n, generator=gen)
         losses = []
         for it in range(steps):
             idx = perm[it * batch_size:(it + 1) * batch_size]
-            vox = prep.train_fmri[idx, rep]
+            vox = prep.train_fmri[idx, rep].to(dev)
             vox, mperm, betas, select = L.mixco(vox, generator=gen)
-            cve = model.encode(vox, prep.subj_idx)
-            pred = F.normalize(cve.flatten(1), dim=-1)
-            targ = F.normalize(prep.train_tokens[idx, frame].flatten(1), dim=-1)
-            loss = L.bimixco_loss(pred, targ, mperm, betas, select, temp=0.006)
-            txt = F.normalize(model.clipproj(cve), dim=-1)
-            loss = loss + 0.25 * L.info_nce(txt, F.normalize(prep.train_cap[idx], dim=-1), 0.1)
+            with _autocast(model, bf16):
+                cve = model.encode(vox, prep.subj_idx)
+                pred = F.normalize(cve.flatten(1).float(), dim=-1)
+                targ = F.normalize(prep.train_tokens[idx, frame].to(dev).flatten(1), dim=-1)
+                loss = L.bimixco_loss(pred, targ, mperm.to(dev), betas, select, temp=0.006)
+                txt = F.normalize(model.clipproj(cve).float(), dim=-1)
+                loss = loss + 0.25 * L.info_nce(txt, F.normalize(prep.train_cap[idx].to(dev), dim=-1), 0.1)
             opt.zero_grad()
             loss.backward()
             opt.step()
             sched.step()
             losses.append(loss.item())
         history.append(float(np.mean(losses)))
+        if checkpoint is not None:
+            checkpoint.save(epoch, model, opt, sched, gen, history)
     model.eval()
     return history
 
@@ -273,7 +336,8 @@ def train_stage1(model: NeuronsModel, prep: Prepared, epochs: int = 20, batch_si
 def train_stage2(model: NeuronsModel, prep: Prepared, epochs: int = 10, batch_size: int = 10, lr: float = 1e-3,
                  subtasks=("seg", "cls", "txt", "rec"), progressive: bool = True, prior_scale: float = 30.0,
                  rec_scale: float = 1.0, seed: int = 0, progress: bool = False,
-                 max_steps: int | None = None) -> list[dict]:
+                 max_steps: int | None = None, bf16: bool = False, checkpoint: EpochCheckpoint | None = None,
+                 stop_after: int | None = None) -> list[dict]:
     """Stage 2 (decoupler): the prior, motion projection and the subtask heads on the frozen backbone.
 
     Parameters
@@ -288,6 +352,8 @@ def train_stage2(model: NeuronsModel, prep: Prepared, epochs: int = 10, batch_si
         decoder serves the Dice loss alone, so the embedded profile raises this.
     max_steps : int, optional
         Cap on the batches of every epoch (``None``: all, as published; a rehearsal runs a few).
+    bf16, checkpoint, stop_after
+        As :func:`train_stage1`.
 
     Returns
     -------
@@ -302,52 +368,30 @@ def train_stage2(model: NeuronsModel, prep: Prepared, epochs: int = 10, batch_si
     for p in model.stage1_parameters():
         p.requires_grad_(False)
     n = len(prep.train_fmri)
+    dev = next(model.parameters()).device
     steps = _steps(n, batch_size, max_steps)
     opt, sched = _optim(model.stage2_parameters(), lr, epochs, steps)
+    start, history = checkpoint.load(model, opt, sched, gen) if checkpoint is not None else (0, [])
     temps = L.cosine_anneal(0.004, 0.0075, epochs)
     model.train()
     model.ridge.eval(); model.backbone.eval()
     bce = torch.nn.BCEWithLogitsLoss()
     ce = torch.nn.CrossEntropyLoss(ignore_index=0, label_smoothing=0.1)
     f = model.config.n_frames
-    history = []
-    for epoch in tqdm(range(epochs), disable=not progress, desc="stage 2"):
+    for done, epoch in enumerate(tqdm(range(start, epochs), disable=not progress, desc="stage 2")):
+        if stop_after is not None and done >= stop_after:
+            break
         perm = torch.randperm(n, generator=gen)
         acc = {}
         for it in range(steps):
             idx = perm[it * batch_size:(it + 1) * batch_size]
-            with torch.no_grad():
-                cve = model.encode(prep.train_fmri[idx, 0], prep.subj_idx)
+            b = _Batch(prep, idx, dev)
+            with torch.no_grad(), _autocast(model, bf16):
+                cve = model.encode(b.fmri, prep.subj_idx)
             terms = {}
-            if model.prior is not None:
-                terms["prior"], prior_out = model.prior.loss(cve, prep.train_tokens[idx, 2], generator=gen)
-            else:
-                prior_out = cve
-            motion = model.motion(prior_out)
-            terms["clipv"] = L.soft_clip_loss(F.normalize(motion.flatten(2, 3), dim=-1).flatten(0, 1),
-                                              F.normalize(prep.train_tokens[idx].flatten(2, 3), dim=-1).flatten(0, 1),
-                                              temp=float(temps[epoch]))
-            text_emb = model.text_embedding(motion)
-            text_norm = F.normalize(text_emb, dim=-1)
-            terms["clipt"] = L.info_nce(text_norm, F.normalize(prep.train_cap[idx], dim=-1), 0.1)
-            if "seg" in subtasks:
-                logits = model.segment(motion, prep.concept_text[prep.train_key_idx[idx]])
-                terms["seg"] = L.dice_loss(logits.flatten(0, 1)[:, None], prep.train_masks[idx].flatten(0, 1)[:, None])
-            if "cls" in subtasks:
-                terms["cls"] = bce(model.concepts(motion), prep.train_concepts[idx])
-            if "txt" in subtasks:
-                toks = prep.train_tok[idx]
-                logits = model.text_dec(text_norm, toks)
-                terms["txt"] = ce(logits.reshape(-1, logits.shape[-1]), toks.flatten())
-            if "rec" in subtasks:
-                terms["rec"] = F.l1_loss(model.blurry(motion), prep.train_blurry[idx])
-            w = L.loss_weights(epochs, epoch, it, steps) if progressive else [1.0] * 4
-            wd = dict(zip(L.SUBTASKS, w))
-            wd["rec"] *= rec_scale
-            loss = terms["clipv"] + terms["clipt"] + prior_scale * terms.get("prior", 0.0)
-            for k in L.SUBTASKS:
-                if k in terms:
-                    loss = loss + wd[k] * terms[k]
+            with _autocast(model, bf16):
+                loss = _stage2_loss(model, prep, b, cve, terms, subtasks, progressive, epochs, epoch, it, steps,
+                                    float(temps[epoch]), prior_scale, rec_scale, gen, bce, ce)
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -355,8 +399,57 @@ def train_stage2(model: NeuronsModel, prep: Prepared, epochs: int = 10, batch_si
             for k, v in terms.items():
                 acc.setdefault(k, []).append(float(v.detach()))
         history.append({k: float(np.mean(v)) for k, v in acc.items()})
+        if checkpoint is not None:
+            checkpoint.save(epoch, model, opt, sched, gen, history)
     model.eval()
     return history
+
+
+class _Batch:
+    """One stage-2 batch of the prepared targets, on the model's device."""
+
+    def __init__(self, prep: Prepared, idx, dev):
+        self.fmri = prep.train_fmri[idx, 0].to(dev)
+        self.tokens = prep.train_tokens[idx].to(dev)
+        self.cap = prep.train_cap[idx].to(dev)
+        self.key_text = prep.concept_text[prep.train_key_idx[idx]].to(dev)
+        self.masks = prep.train_masks[idx].to(dev)
+        self.concepts = prep.train_concepts[idx].to(dev)
+        self.tok = prep.train_tok[idx].to(dev)
+        self.blurry = prep.train_blurry[idx].to(dev)
+
+
+def _stage2_loss(model, prep, b: _Batch, cve, terms, subtasks, progressive, epochs, epoch, it, steps, temp,
+                 prior_scale, rec_scale, gen, bce, ce):
+    """The stage-2 loss of one batch; fills ``terms`` with its parts."""
+    if model.prior is not None:
+        terms["prior"], prior_out = model.prior.loss(cve, b.tokens[:, 2], generator=gen)
+    else:
+        prior_out = cve
+    motion = model.motion(prior_out)
+    terms["clipv"] = L.soft_clip_loss(F.normalize(motion.flatten(2, 3).float(), dim=-1).flatten(0, 1),
+                                      F.normalize(b.tokens.flatten(2, 3), dim=-1).flatten(0, 1), temp=temp)
+    text_emb = model.text_embedding(motion)
+    text_norm = F.normalize(text_emb.float(), dim=-1)
+    terms["clipt"] = L.info_nce(text_norm, F.normalize(b.cap, dim=-1), 0.1)
+    if "seg" in subtasks:
+        logits = model.segment(motion, b.key_text)
+        terms["seg"] = L.dice_loss(logits.flatten(0, 1)[:, None].float(), b.masks.flatten(0, 1)[:, None])
+    if "cls" in subtasks:
+        terms["cls"] = bce(model.concepts(motion).float(), b.concepts)
+    if "txt" in subtasks:
+        logits = model.text_dec(text_norm, b.tok)
+        terms["txt"] = ce(logits.reshape(-1, logits.shape[-1]).float(), b.tok.flatten())
+    if "rec" in subtasks:
+        terms["rec"] = F.l1_loss(model.blurry(motion).float(), b.blurry)
+    w = L.loss_weights(epochs, epoch, it, steps) if progressive else [1.0] * 4
+    wd = dict(zip(L.SUBTASKS, w))
+    wd["rec"] *= rec_scale
+    loss = terms["clipv"] + terms["clipt"] + prior_scale * terms.get("prior", 0.0)
+    for k in L.SUBTASKS:
+        if k in terms:
+            loss = loss + wd[k] * terms[k]
+    return loss
 
 
 @torch.no_grad()
@@ -367,16 +460,17 @@ def decode_test(model: NeuronsModel, prep: Prepared, batch_size: int = 20, seed:
     ``captions`` (greedy scene descriptions)."""
     model.eval()
     gen = torch.Generator().manual_seed(seed)
+    dev = next(model.parameters()).device
     outs = []
     for s in range(0, len(prep.test_fmri), batch_size):
-        o = model.decode(prep.test_fmri[s:s + batch_size], prep.subj_idx, sample_prior=sample_prior, generator=gen,
-                         prior_steps=prior_steps)
+        o = model.decode(prep.test_fmri[s:s + batch_size].to(dev), prep.subj_idx, sample_prior=sample_prior,
+                         generator=gen, prior_steps=prior_steps)
         if generate_captions:
             ids = model.text_dec.generate(F.normalize(o["text_emb"], dim=-1), WordTokenizer.SOT, WordTokenizer.EOT)
             o["captions"] = [prep.tokenizer.decode(i) for i in ids]
         else:
             o["captions"] = [""] * len(o["text_emb"])
-        outs.append(o)
+        outs.append({k: (v.cpu() if torch.is_tensor(v) else v) for k, v in o.items()})
     res = {k: torch.cat([o[k] for o in outs]) for k in outs[0] if k != "captions"}
     res["captions"] = [c for o in outs for c in o["captions"]]
     return res

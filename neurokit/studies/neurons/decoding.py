@@ -155,7 +155,7 @@ def _cached_stage1(root, subject, settings: StudySettings, threads: int = 1) -> 
     path = _stage1_path(root, subject, settings)
     if not path.exists():
         torch.set_num_threads(int(threads))
-        r = run_decoding(root, subject, stage1_only=True, cache=False, threads=threads,
+        r = run_decoding(root, subject, stage1_only=True, cache=False, threads=threads, checkpoint=True,
                          **settings.training.as_kwargs())
         path.parent.mkdir(parents=True, exist_ok=True)
         with atomic_path(path) as tmp:
@@ -173,7 +173,7 @@ def _job(root, subject, configuration, settings: StudySettings, threads: int = 1
     stage1 = torch.load(_cached_stage1(root, subject, settings, threads), weights_only=True, mmap=True)
     r = run_decoding(root, subject, subtasks=tuple(ab["subtasks"]), progressive=bool(ab["progressive"]),
                      captions="txt" in ab["subtasks"], return_model=True, cache=False, threads=threads,
-                     stage1_state=stage1["state"], **settings.training.as_kwargs())
+                     stage1_state=stage1["state"], checkpoint=True, **settings.training.as_kwargs())
     r["seconds"].update({f"shared {k}": float(v) for k, v in stage1["seconds"].items()})
     cond = {v: k for k, v in CONDITIONS.items()}.get(configuration)
     attribution, secs = None, dict(r["seconds"])
@@ -186,7 +186,7 @@ def _job(root, subject, configuration, settings: StudySettings, threads: int = 1
     secs["total"] = time.perf_counter() - t0
     model = None
     if cond == "NEURONS" and subject == settings.subjects[0]:  # kept for the batch-coupling demonstration
-        model = {"config": r["config"], "state": {k: v.clone() for k, v in r["model"].state_dict().items()}}
+        model = {"config": r["config"], "state": {k: v.detach().cpu().clone() for k, v in r["model"].state_dict().items()}}
     return {"subject": subject, "configuration": configuration, "metrics": r["metrics"], "decoded": r["decoded"],
             "per_video": r["per_video"], "attribution": attribution, "seconds": secs, "model": model,
             "weights": r["weights"]}

@@ -43,7 +43,8 @@ def run_decoding(root, subject: int = 1, config: str = "embedded", stage1_epochs
                  cache: bool = True, stage1_state=None, prepared=None,
                  return_model: bool = False, threads: int | None = 1, stage1_only: bool = False,
                  steps_per_epoch: int | None = None, prior_steps: int | None = None, hidden: int | None = None,
-                 rehearsal: bool = False) -> dict:
+                 rehearsal: bool = False, bf16: bool = False, device: str | None = None,
+                 checkpoint: bool = False) -> dict:
     """Train NEURONS on one subject of a cc2017 folder and score the decoding subtasks on its test split.
 
     Parameters
@@ -79,6 +80,14 @@ def run_decoding(root, subject: int = 1, config: str = "embedded", stage1_epochs
         Width of the ridge output and the mixer blocks (``None``: the configuration's).
     rehearsal : bool
         A rehearsal of the paper profile (recorded in the cache key and the result's ``args``).
+    bf16 : bool
+        Train under bfloat16 autocast (recorded in the cache key when set).
+    device : str, optional
+        Where the model trains: the paper configuration takes :func:`neurokit.config.resolve_device`'s choice (a
+        GPU when there is one), the CPU-sized ones the CPU; results come back on the CPU.
+    checkpoint : bool
+        Save each epoch of both stages under ``cache_home()/neurons/ckpt-<key>-stage<n>.pt`` and resume a stopped
+        run from its last epoch (the files go once the run is done).
 
     Returns
     -------
@@ -95,7 +104,8 @@ def run_decoding(root, subject: int = 1, config: str = "embedded", stage1_epochs
                 stage1=None if stage1_state is None else "given", version=3)
     # recorded only when set, so the keys of runs made before these settings existed stay the same
     args.update({k: v for k, v in (("steps_per_epoch", steps_per_epoch), ("prior_steps", prior_steps),
-                                   ("hidden", hidden), ("rehearsal", bool(rehearsal) or None)) if v is not None})
+                                   ("hidden", hidden), ("rehearsal", bool(rehearsal) or None),
+                                   ("bf16", bool(bf16) or None)) if v is not None})
     if prepared is not None and stage1_state is None:
         raise InputError("prepared targets can only be reused together with a stage1_state.")
     key = sha256_json(args)[:16]
@@ -105,11 +115,21 @@ def run_decoding(root, subject: int = 1, config: str = "embedded", stage1_epochs
     if cache and not return_model and not stage1_only and stage1_state is None and path.exists():
         logger.info("reusing cached decoding run %s", path)
         return torch.load(path, weights_only=True)
+    from neurokit.config import resolve_device
+
+    dev = resolve_device(device) if config == "paper" else torch.device(device or "cpu")
+    ckpt = ((cache_home() / "neurons" / f"ckpt-{key}-stage1.pt", cache_home() / "neurons" / f"ckpt-{key}-stage2.pt")
+            if checkpoint else None)
     with T.limit_threads(threads):
-        return _run(root, args, tuple(subtasks), cache, stage1_state, prepared, return_model, path, stage1_only)
+        out = _run(root, args, tuple(subtasks), cache, stage1_state, prepared, return_model, path, stage1_only,
+                   dev, ckpt, key)
+    for p in ckpt or ():
+        p.unlink(missing_ok=True)
+    return out
 
 
-def _run(root, args, subtasks, cache, stage1_state, prepared, return_model, path, stage1_only=False):
+def _run(root, args, subtasks, cache, stage1_state, prepared, return_model, path, stage1_only=False,
+         device=None, ckpt=None, key=""):
     """One decoding run; ``args`` is :func:`run_decoding`'s settings record (also its cache key)."""
     data = load_cc2017(root, args["subject"])
     text_dim = 384 if args["text_method"] == "minilm" else 64
@@ -124,22 +144,27 @@ def _run(root, args, subtasks, cache, stage1_state, prepared, return_model, path
     prep = prepared
     if prep is None:
         prep = T.prepare(data, model, args["text_method"], object_tokens=args["object_tokens"])
+    model.to(device or "cpu")
+    bf16 = bool(args.get("bf16"))
     t1 = time.perf_counter()
     if stage1_state is None:
         h1 = T.train_stage1(model, prep, args["stage1_epochs"], args["stage1_batch"], args["lr"], args["seed"],
-                            max_steps=args.get("steps_per_epoch"))
+                            max_steps=args.get("steps_per_epoch"), bf16=bf16,
+                            checkpoint=T.EpochCheckpoint(ckpt[0], key) if ckpt else None)
     else:
         model.load_state_dict(stage1_state)
         h1 = []
     t2 = time.perf_counter()
-    if stage1_only:  # the model is dropped: its own tensors are the state, no copy
-        return {"stage1_state": model.state_dict(), "seconds": {"prepare": t1 - t0, "stage1": t2 - t1}}
+    if stage1_only:  # the model is dropped: its own tensors are the state, no copy (on the CPU)
+        return {"stage1_state": {k: v.cpu() for k, v in model.state_dict().items()},
+                "seconds": {"prepare": t1 - t0, "stage1": t2 - t1}}
     # a copy of the stage-1 weights only when they were trained here (stage 2 changes the model's tensors); a given
     # state is returned as it is: at the paper's sizes every copy of the weights is 9 GB
     s1_state = stage1_state if stage1_state is not None else {k: v.clone() for k, v in model.state_dict().items()}
     h2 = T.train_stage2(model, prep, args["stage2_epochs"], args["stage2_batch"], args["lr"], subtasks,
                         args["progressive"], rec_scale=args["rec_scale"], seed=args["seed"],
-                        max_steps=args.get("steps_per_epoch"))
+                        max_steps=args.get("steps_per_epoch"), bf16=bf16,
+                        checkpoint=T.EpochCheckpoint(ckpt[1], key) if ckpt else None)
     t3 = time.perf_counter()
     ev = T.evaluate_subtasks(model, prep, data, args["eval_batch"], args["seed"], generate_captions=args["captions"],
                              prior_steps=args.get("prior_steps"))

@@ -63,6 +63,9 @@ class DecodingSettings:
         :data:`REHEARSAL_CPU_FIT`).
     rehearsal : bool
         A rehearsal of the paper profile (:func:`rehearse`; recorded in every run's cache key).
+    bf16 : bool
+        Train under bfloat16 autocast (mixed precision, as the authors' accelerate scripts train in float16 on a
+        GPU); the paper profile does.
     """
 
     config: str = "embedded"
@@ -82,6 +85,7 @@ class DecodingSettings:
     prior_steps: int | None = None
     hidden: int | None = None
     rehearsal: bool = False
+    bf16: bool = False
 
     def __post_init__(self):
         _positive(self, ("stage1_epochs", "stage2_epochs", "stage1_batch", "stage2_batch", "eval_batch"))
@@ -104,7 +108,7 @@ class DecodingSettings:
         return d
 
 
-_OPTIONAL = ("steps_per_epoch", "prior_steps", "hidden", "rehearsal")
+_OPTIONAL = ("steps_per_epoch", "prior_steps", "hidden", "rehearsal", "bf16")
 
 
 @dataclass(frozen=True)
@@ -259,7 +263,7 @@ _SMOKE_TRAINING = DecodingSettings(config="tiny", stage1_epochs=2, stage2_epochs
                                    stage2_batch=16, text_method="bow", eval_batch=8)
 _PAPER_TRAINING = DecodingSettings(config="paper", stage1_epochs=30, stage2_epochs=50, stage1_batch=120,
                                    stage2_batch=10, lr=5e-5, use_prior=True, batch_coupled=True, eval_batch=20,
-                                   rec_scale=1.0)
+                                   rec_scale=1.0, bf16=True)
 
 #: analysis -> profile -> settings. ``embedded``: CPU sizes (the chapters say what each choice does); ``paper``:
 #: the published hyper-parameters (Wang et al. 2025), which need the real cc2017 tensors, a GPU and local weights.
@@ -314,13 +318,15 @@ def settings(analysis: str, profile: str, overrides: dict | None = None):
 #: loss term, the optimiser, the one-cycle schedule and the progressive weights still run), two ancestral steps of
 #: the diffusion prior at decoding (the loop's update and its last step), one subject (the analysis repeats over the
 #: three), the three intermediate ablation rows (each is the same training job as the two conditions every subject
-#: trains, with other loss switches), one attribution probe; in the reconstruction, two DDIM steps (the scheduler's
-#: update and its last step), two test clips, two trials of the N-way protocol and 20 bootstrap resamples.
+#: trains, with other loss switches), one attribution probe; in the reconstruction, one DDIM step (the denoising loop,
+#: its classifier-free guidance and the scheduler's update run once: each step of the published 16-frame, 256-px
+#: generation costs about 35 s on 2 CPU cores), two test clips (the fewest the shuffled-fMRI control can pair), two
+#: trials of the N-way protocol and 20 bootstrap resamples.
 REHEARSAL_CUTS = {
     "training": {"stage1_epochs": 1, "stage2_epochs": 1, "steps_per_epoch": 1, "prior_steps": 2},
     "study": {"subjects": (1,), "ablations": False, "attribution_probes": 1},
     "world_models": {},
-    "reconstruction": {"steps": 2, "n_videos": 2, "num_trials": 2, "n_boot": 20},
+    "reconstruction": {"steps": 1, "n_videos": 2, "num_trials": 2, "n_boot": 20},
 }
 #: The one change a rehearsal on a CPU makes to the paper model's sizes, because the paper model does not fit: its
 #: stage 1 (ridge, mixer and ``backbone_linear`` 4096 -> 256 x 1664, 1.94 G parameters) needs 31 GB for AdamW
