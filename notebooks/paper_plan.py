@@ -225,6 +225,4 @@ else:
 
 # %% [markdown]
 # The whole rehearsal {glue:text}`rb_status`, in {glue:text}`rb_total_min:.1f` minutes including the site
-# ({glue:text}`rb_measured`). A failed chapter's page says why; `neurons_reconstruction` stops because the paper's
-# video generator (AnimateDiff v3 + SparseCtrl on Stable Diffusion 1.5) and its judges are not implemented in this
-# study's reconstruction chapter.
+# ({glue:text}`rb_measured`). A failed chapter's page says why.

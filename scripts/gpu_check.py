@@ -2,7 +2,8 @@
 
 Usage (on a machine with a CUDA device; nothing is downloaded, the rehearsal simulates its data)::
 
-    python scripts/gpu_check.py                  # tests + vist_model, encoding_families, neurons_decoding
+    python scripts/gpu_check.py                  # tests + vist_model, encoding_families, neurons_decoding and
+                                                 # neurons_reconstruction (it reuses the decoding runs)
     python scripts/gpu_check.py --chapters vist_model --out gpu_check.json
 
 It prints one line per step (what ran, wall time, peak GPU memory) and writes a JSON record beside the
@@ -25,7 +26,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "benchmarks"))
 from _common import git_commit  # noqa: E402
 
-CHAPTERS = ("vist_model", "encoding_families", "neurons_decoding")
+CHAPTERS = ("vist_model", "encoding_families", "neurons_decoding", "neurons_reconstruction")
 
 
 def _step(name: str, cmd: list[str], env: dict) -> dict:

@@ -66,3 +66,70 @@ def test_tiny_pipeline_end_to_end(pipe):
     assert np.array_equal(v1, v2)                 # seeded as the paper (manual_seed(0) per clip)
     assert not np.allclose(v1, v3)               # the blurry init reaches the output
     assert info["prompt"].startswith("a dog runs, dog, 8k uhd")
+
+
+def test_decoding_only_the_scored_frames_equals_the_full_decode(pipe):
+    """``frames=EVAL_FRAMES`` decodes 6 of the 16 latents: the VAE decodes frame by frame, so they are exactly the
+    scored frames of a full decode."""
+    blurry, mask = torch.rand(6, 3, 16, 16), (torch.rand(6, 16, 16) > 0.5).float()
+    kw = dict(mask=mask, concept="dog", num_inference_steps=2, height=32, width=32, seed=0)
+    full, _ = P.generate_video(pipe, "a dog runs", blurry, **kw)
+    part, _ = P.generate_video(pipe, "a dog runs", blurry, frames=P.EVAL_FRAMES, **kw)
+    assert part.shape == (6, 32, 32, 3)
+    np.testing.assert_allclose(part, full[list(P.EVAL_FRAMES)], atol=1e-6)
+    with pytest.raises(Exception, match="frames must index"):
+        P.generate_video(pipe, "a dog runs", blurry, frames=(0, 16), **kw)
+
+
+def test_no_keyframe_silences_sparsectrl_and_a_keyframe_reaches_the_output(pipe):
+    """The no-fMRI baseline: with ``use_keyframe=False`` the keyframe cannot matter (conditioning scale 0); with
+    it, another keyframe gives another video (the control path is live). ControlNet's zero-initialised convolutions
+    are given weights first (a trained SparseCtrl's are not zero)."""
+    import copy
+
+    pipe = copy.deepcopy(pipe)
+    torch.manual_seed(1)
+    with torch.no_grad():
+        for w in pipe.controlnet.parameters():
+            if w.ndim > 1 and not w.any():  # the zero-initialised convolutions
+                w.normal_(std=0.2)
+    blurry = torch.rand(6, 3, 16, 16)
+    kw = dict(num_inference_steps=2, height=32, width=32, seed=0, use_blurry_init=False, frames=(0, 8))
+    a, _ = P.generate_video(pipe, "", blurry, keyframe=torch.zeros(3, 16, 16), use_keyframe=False, suffix=False, **kw)
+    b, info = P.generate_video(pipe, "", blurry, keyframe=torch.ones(3, 16, 16), use_keyframe=False, suffix=False,
+                               **kw)
+    assert np.array_equal(a, b) and info["prompt"] == ""
+    c, _ = P.generate_video(pipe, "", blurry, keyframe=torch.zeros(3, 16, 16), **kw)
+    d, _ = P.generate_video(pipe, "", blurry, keyframe=torch.ones(3, 16, 16), **kw)
+    assert not np.allclose(c, d)
+
+
+def test_paper_architecture_has_the_published_sizes():
+    """Built on the meta device (no memory): SD 1.5's UNet, VAE and CLIP ViT-L/14 text encoder have exactly their
+    published parameter counts, and AnimateDiff v3's motion modules have no mid-block module."""
+    from diffusers import AutoencoderKL, MotionAdapter, UNet2DConditionModel
+    from transformers import CLIPTextConfig, CLIPTextModel
+
+    a = P.PAPER_ARCHITECTURE
+    count = lambda m: sum(p.numel() for p in m.parameters())
+    with torch.device("meta"):
+        assert count(UNet2DConditionModel(**a["unet"])) == 859_520_964
+        assert count(AutoencoderKL(**a["vae"])) == 83_653_863
+        assert count(CLIPTextModel(CLIPTextConfig(**a["text_encoder"]))) == 123_060_480
+        adapter = MotionAdapter(**a["motion_adapter"])
+    assert adapter.mid_block is None and a["sparsectrl"]["use_simplified_condition_embedding"]
+
+
+@pytest.mark.gpu
+def test_generation_on_cuda_draws_the_cpu_generators_numbers(pipe):
+    """On a GPU the noised blurry latents and the whole generation take their noise from the CPU generator (as
+    published, ``torch.manual_seed`` per clip): the CUDA video matches the CPU one up to float arithmetic."""
+    import copy
+
+    if not torch.cuda.is_available():
+        pytest.skip("no CUDA device")
+    blurry, mask = torch.rand(6, 3, 16, 16), (torch.rand(6, 16, 16) > 0.5).float()
+    kw = dict(mask=mask, concept="dog", num_inference_steps=2, height=32, width=32, seed=0, frames=P.EVAL_FRAMES)
+    cpu, _ = P.generate_video(pipe, "a dog runs", blurry, **kw)
+    gpu, _ = P.generate_video(copy.deepcopy(pipe).to("cuda"), "a dog runs", blurry, **kw)
+    np.testing.assert_allclose(gpu, cpu, atol=2e-2)

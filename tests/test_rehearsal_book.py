@@ -18,8 +18,6 @@ pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[1]
 
 
-@pytest.mark.xfail(strict=True, reason="neurons_reconstruction has no paper-profile generation yet (the paper's video "
-                   "generator and judges are not wired into the chapter); remove this mark when it runs")
 def test_whole_book_rehearses_the_paper_profile(tmp_path):
     env = dict(os.environ, NEUROKIT_BUILD_DIR=str(tmp_path / "build"), NEUROKIT_DATA=str(tmp_path / "data"),
                NEUROKIT_CACHE=str(tmp_path / "cache"))

@@ -38,7 +38,7 @@ logger = logging.getLogger(__name__)
 __all__ = [
     "cccat", "build_tiny_pipeline", "make_scheduler", "surviving_signal", "noised_blurry_latents",
     "mask_weights", "generate_video", "EVAL_FRAMES", "ALIGNED_FRAMES", "PROMPT_SUFFIX", "NEGATIVE_PROMPT",
-    "load_paper_pipeline", "PAPER_STEPS", "PAPER_GUIDANCE",
+    "load_paper_pipeline", "PAPER_STEPS", "PAPER_GUIDANCE", "build_paper_architecture", "PAPER_ARCHITECTURE",
 ]
 
 PROMPT_SUFFIX = ", 8k uhd, dslr, soft lighting, high quality, film grain, Fujifilm XT3"
@@ -147,12 +147,12 @@ def noised_blurry_latents(pipe, blurry, num_inference_steps: int, height: int, w
         b = b * w
     motion = cccat(b[None])[0]
     vae = pipe.vae
-    lat = vae.encode(2 * motion.to(vae.dtype) - 1).latent_dist.sample(generator) * vae.config.scaling_factor
+    lat = vae.encode(2 * motion.to(vae.device, vae.dtype) - 1).latent_dist.sample(generator) * vae.config.scaling_factor
     lat = lat.permute(1, 0, 2, 3)[None]  # (1, C, 16, h, w)
     info = surviving_signal(pipe.scheduler, num_inference_steps, low_strength)
     # the published pipeline then calls set_timesteps again inside __call__; same steps, same t0
-    noise = torch.randn(lat.shape, generator=generator, dtype=lat.dtype)
-    t0 = torch.tensor([info["t0"]])
+    noise = torch.randn(lat.shape, generator=generator, dtype=lat.dtype).to(lat.device)  # CPU generator, any device
+    t0 = torch.tensor([info["t0"]], device=lat.device)
     return pipe.scheduler.add_noise(lat, noise, t0), info
 
 
@@ -192,6 +192,33 @@ def build_tiny_pipeline(seed: int = 0, width: int = 32, cross_dim: int = 32, tex
     in diffusers 0.42); 4-block AutoencoderKL (×8 down-sampling as SD); a 2-layer CLIP text encoder; a byte-level CLIP
     tokenizer made in memory; the DDIM scheduler of :func:`make_scheduler`.
     """
+    ch = (width, 2 * width)
+    configs = {
+        "unet": dict(block_out_channels=ch, layers_per_block=1, sample_size=8, in_channels=4, out_channels=4,
+                     down_block_types=("CrossAttnDownBlock2D", "DownBlock2D"),
+                     up_block_types=("UpBlock2D", "CrossAttnUpBlock2D"), cross_attention_dim=cross_dim,
+                     norm_num_groups=8, attention_head_dim=8),
+        "motion_adapter": dict(block_out_channels=ch, motion_layers_per_block=1, motion_norm_num_groups=8,
+                               motion_num_attention_heads=2, motion_max_seq_length=32),
+        "sparsectrl": dict(in_channels=4, conditioning_channels=4, block_out_channels=ch, layers_per_block=1,
+                           down_block_types=("CrossAttnDownBlockMotion", "DownBlockMotion"),
+                           cross_attention_dim=cross_dim, norm_num_groups=8, attention_head_dim=8,
+                           conditioning_embedding_out_channels=(8, 16), motion_max_seq_length=32,
+                           motion_num_attention_heads=2, use_simplified_condition_embedding=True,
+                           concat_conditioning_mask=True),
+        "vae": dict(block_out_channels=(8, 8, 8, 8), in_channels=3, out_channels=3, latent_channels=4,
+                    down_block_types=("DownEncoderBlock2D",) * 4, up_block_types=("UpDecoderBlock2D",) * 4,
+                    layers_per_block=1, norm_num_groups=4, sample_size=64),
+        "text_encoder": dict(hidden_size=cross_dim, intermediate_size=2 * cross_dim, num_attention_heads=4,
+                             num_hidden_layers=2, max_position_embeddings=text_max_len),
+    }
+    return _pipeline_from_configs(configs, seed)
+
+
+def _pipeline_from_configs(configs: dict, seed: int, live: bool = False, dtype=None):
+    """An AnimateDiff + SparseCtrl pipeline with random weights from component configs (keys ``unet``,
+    ``motion_adapter``, ``sparsectrl``, ``vae``, ``text_encoder``), the byte-level tokenizer and the DDIM scheduler
+    of :func:`make_scheduler`; ``live`` and ``dtype`` as :func:`build_paper_architecture`."""
     from diffusers import (
         AnimateDiffSparseControlNetPipeline,
         AutoencoderKL,
@@ -202,38 +229,82 @@ def build_tiny_pipeline(seed: int = 0, width: int = 32, cross_dim: int = 32, tex
     from transformers import CLIPTextConfig, CLIPTextModel
 
     torch.manual_seed(seed)
-    ch = (width, 2 * width)
-    unet = UNet2DConditionModel(
-        block_out_channels=ch, layers_per_block=1, sample_size=8, in_channels=4, out_channels=4,
-        down_block_types=("CrossAttnDownBlock2D", "DownBlock2D"), up_block_types=("UpBlock2D", "CrossAttnUpBlock2D"),
-        cross_attention_dim=cross_dim, norm_num_groups=8, attention_head_dim=8)
-    adapter = MotionAdapter(block_out_channels=ch, motion_layers_per_block=1, motion_norm_num_groups=8,
-                            motion_num_attention_heads=2, motion_max_seq_length=32)
-    controlnet = SparseControlNetModel(
-        in_channels=4, conditioning_channels=4, block_out_channels=ch, layers_per_block=1,
-        down_block_types=("CrossAttnDownBlockMotion", "DownBlockMotion"), cross_attention_dim=cross_dim,
-        norm_num_groups=8, attention_head_dim=8, conditioning_embedding_out_channels=(8, 16),
-        motion_max_seq_length=32, motion_num_attention_heads=2, use_simplified_condition_embedding=True,
-        concat_conditioning_mask=True)
-    vae = AutoencoderKL(block_out_channels=(8, 8, 8, 8), in_channels=3, out_channels=3, latent_channels=4,
-                        down_block_types=("DownEncoderBlock2D",) * 4, up_block_types=("UpDecoderBlock2D",) * 4,
-                        layers_per_block=1, norm_num_groups=4, sample_size=64)
-    tok = _byte_tokenizer(text_max_len)
-    text = CLIPTextModel(CLIPTextConfig(hidden_size=cross_dim, intermediate_size=2 * cross_dim, num_attention_heads=4,
-                                        num_hidden_layers=2, vocab_size=len(tok), max_position_embeddings=text_max_len,
-                                        bos_token_id=0, eos_token_id=1, pad_token_id=1))
+    unet = UNet2DConditionModel(**configs["unet"])
+    adapter = MotionAdapter(**configs["motion_adapter"])
+    controlnet = SparseControlNetModel(**configs["sparsectrl"])
+    vae = AutoencoderKL(**configs["vae"])
+    tcfg = dict(configs["text_encoder"])
+    tok = _byte_tokenizer(tcfg["max_position_embeddings"])
+    tcfg.setdefault("vocab_size", len(tok))
+    text = CLIPTextModel(CLIPTextConfig(**tcfg, bos_token_id=0, eos_token_id=1, pad_token_id=1))
     with _no_fp32_cast_notice():
         pipe = AnimateDiffSparseControlNetPipeline(
             vae=vae, text_encoder=text, tokenizer=tok, unet=unet, motion_adapter=adapter, controlnet=controlnet,
             scheduler=make_scheduler(), feature_extractor=None, image_encoder=None)
+        if live:
+            with torch.no_grad():
+                for w in [*pipe.unet.parameters(), *pipe.controlnet.parameters()]:
+                    if w.ndim > 1 and not w.any():
+                        w.normal_(std=0.02)
+        if dtype is not None:
+            for m in (pipe.unet, pipe.controlnet, pipe.vae, pipe.text_encoder):
+                m.to(dtype=dtype).eval()
     pipe.set_progress_bar_config(disable=True)
     return pipe
+
+
+#: The published stack's architecture, as configs (what :func:`build_paper_architecture` builds with random weights):
+#: Stable Diffusion 1.5's UNet (the RealisticVision DreamBooth shares it), VAE and CLIP ViT-L/14 text encoder;
+#: AnimateDiff v3's motion modules (``configs/inference/inference-v3.yaml``: no mid-block module, 8 heads, 32
+#: positions); SparseCtrl-RGB in latent-condition mode (``configs/inference/sparsectrl/latent_condition.yaml``:
+#: simplified condition embedding, 4 conditioning channels plus the mask channel).
+PAPER_ARCHITECTURE = {
+    "unet": dict(sample_size=64, in_channels=4, out_channels=4, block_out_channels=(320, 640, 1280, 1280),
+                 layers_per_block=2, cross_attention_dim=768, attention_head_dim=8, norm_num_groups=32),
+    "motion_adapter": dict(block_out_channels=(320, 640, 1280, 1280), motion_layers_per_block=2,
+                           motion_num_attention_heads=8, motion_norm_num_groups=32, motion_max_seq_length=32,
+                           use_motion_mid_block=False),
+    "sparsectrl": dict(in_channels=4, conditioning_channels=4, block_out_channels=(320, 640, 1280, 1280),
+                       layers_per_block=2, cross_attention_dim=768, attention_head_dim=8, motion_max_seq_length=32,
+                       motion_num_attention_heads=8, use_simplified_condition_embedding=True,
+                       concat_conditioning_mask=True),
+    "vae": dict(block_out_channels=(128, 256, 512, 512), in_channels=3, out_channels=3, latent_channels=4,
+                down_block_types=("DownEncoderBlock2D",) * 4, up_block_types=("UpDecoderBlock2D",) * 4,
+                layers_per_block=2, norm_num_groups=32, sample_size=512, scaling_factor=0.18215),
+    "text_encoder": dict(hidden_size=768, intermediate_size=3072, num_attention_heads=12, num_hidden_layers=12,
+                         max_position_embeddings=77, vocab_size=49408, hidden_act="quick_gelu", projection_dim=768),
+}
+
+
+def build_paper_architecture(seed: int = 0, dtype=torch.bfloat16, live: bool = True):
+    """The published generation stack at its real sizes with **random weights** (a rehearsal of the paper profile).
+
+    Every component is built from :data:`PAPER_ARCHITECTURE` (1.28 G parameters in the UNet with its motion
+    modules, 0.50 G in SparseCtrl, 84 M in the VAE, 123 M in the text encoder), so a rehearsal runs the published
+    shapes: 16 frames of 256 px, 32 × 32 latents, 77 text tokens, classifier-free guidance. Two substitutions,
+    both forced by what ships offline: the weights are random, and the tokenizer is byte-level (one token per
+    character, 77 tokens, ids inside CLIP's vocabulary) because CLIP's BPE vocabulary does not ship. Its videos are
+    noise-shaped plumbing, never reconstructions.
+
+    Parameters
+    ----------
+    seed : int
+    dtype : torch.dtype
+        Weights and activations (bfloat16 on a CPU, as float16 on a GPU in :func:`load_paper_pipeline`).
+    live : bool
+        Give the layers that start at zero (SparseCtrl's condition embedding and residual convolutions, the
+        motion modules' output projections, as ControlNet and AnimateDiff initialise them) small random weights,
+        so that every path reaches the output as it does with trained weights; at zero, the keyframe and the
+        motion modules would compute and add nothing.
+    """
+    return _pipeline_from_configs(PAPER_ARCHITECTURE, seed, live=live, dtype=dtype)
 
 
 @torch.no_grad()
 def generate_video(pipe, caption: str, blurry, keyframe=None, mask=None, concept: str | None = None,
                    num_inference_steps: int = PAPER_STEPS, guidance_scale: float = PAPER_GUIDANCE,
-                   height: int = PAPER_SIZE, width: int = PAPER_SIZE, seed: int = 0, use_blurry_init: bool = True):
+                   height: int = PAPER_SIZE, width: int = PAPER_SIZE, seed: int = 0, use_blurry_init: bool = True,
+                   frames=None, use_keyframe: bool = True, suffix: bool = True):
     """Generate one clip conditioned as NEURONS.
 
     Parameters
@@ -248,10 +319,19 @@ def generate_video(pipe, caption: str, blurry, keyframe=None, mask=None, concept
         Key-object mask probabilities (weights 1 / 0.5 on the blurry frames).
     use_blurry_init : bool
         False starts from pure noise (the ablation of the motion prior).
+    frames : sequence of int, optional
+        Decode only these of the 16 generated frames (e.g. :data:`EVAL_FRAMES`, the frames the published
+        evaluation scores). The VAE decodes frame by frame, so they equal the same frames of a full decode.
+    use_keyframe : bool
+        False gives SparseCtrl a grey keyframe at conditioning scale 0 (its residuals vanish): the generator's
+        prior alone, with ``use_blurry_init=False`` and an empty caption.
+    suffix : bool
+        Append the realism suffix to the prompt (as published); an empty caption with ``suffix=False`` is the
+        unconditional prompt.
 
     Returns
     -------
-    video : ndarray of shape (16, height, width, 3), float in [0, 1]
+    video : ndarray of shape (16 or len(frames), height, width, 3), float in [0, 1]
     info : dict
         ``surviving_signal`` of the init and the prompt used.
     """
@@ -267,14 +347,24 @@ def generate_video(pipe, caption: str, blurry, keyframe=None, mask=None, concept
         import torch.nn.functional as F
         w = F.interpolate(mask_weights(mask)[:1, None], size=key.shape[-2:], mode="nearest")[0]
         key = key * w
-    prompt = caption + (f", {concept}" if concept else "") + PROMPT_SUFFIX
+    if not use_keyframe:
+        key = torch.full_like(key, 0.5)
+    prompt = caption + (f", {concept}" if concept else "") + (PROMPT_SUFFIX if suffix else "")
     with _no_fp32_cast_notice():
         out = pipe(prompt=prompt, negative_prompt=NEGATIVE_PROMPT, num_frames=n_out, height=height, width=width,
                    num_inference_steps=num_inference_steps, guidance_scale=guidance_scale, eta=0.0, generator=gen,
                    latents=latents, conditioning_frames=key.clamp(0, 1)[None], controlnet_frame_indices=[0],
-                   controlnet_conditioning_scale=1.0, output_type="np")
+                   controlnet_conditioning_scale=1.0 if use_keyframe else 0.0,
+                   output_type="np" if frames is None else "latent")
     info["prompt"] = prompt
-    return np.asarray(out.frames[0]), info
+    if frames is None:
+        return np.asarray(out.frames[0]), info
+    idx = [int(i) for i in frames]
+    if min(idx) < 0 or max(idx) >= n_out:
+        raise InputError(f"frames must index the {n_out} generated frames; got {idx}.")
+    lat = out.frames[:, :, idx]
+    video = pipe.video_processor.postprocess_video(video=pipe.decode_latents(lat.to(pipe.vae.dtype)), output_type="np")
+    return np.asarray(video[0]), info
 
 
 def load_paper_pipeline(manifest, device: str | None = None, dtype=torch.float16, check_hashes: bool = True):

@@ -18,6 +18,15 @@ metric). Semantic scores are the published N-way protocol in expectation over it
 (:func:`neurokit.neurons.metrics.n_way_expected`), with the world's judges and, as a second column, the
 EfficientNet-Lite0 stand-in. Intervals are 95 % bootstraps over test videos (the same resampled videos for every
 subject).
+
+In the ``paper`` profile the generator is the published stack (AnimateDiff v3 + SparseCtrl-RGB on SD 1.5,
+:func:`neurokit.neurons.pipeline.load_paper_pipeline`, 16 frames of 256 px, the scored frames decoded) and the
+judges are the published ones (:class:`neurokit.neurons.paper_judges.PaperJudge`), both from local copies listed in
+``pipeline_manifest``; a rehearsal builds the same architectures with random weights. NEURONS-style: the decoded
+caption + top-1 concept, the masked blurry video as the motion prior, its first frame as the SparseCtrl keyframe;
+NeuroClips-style: the caption decoded by the ablation's model and its blurry video, no mask; no fMRI: an empty
+prompt, pure noise and no keyframe; oracle: the true caption and key object, frames and masks. The ground-truth
+frames are resized to the generated 256 px for the pixel metrics.
 """
 from __future__ import annotations
 
@@ -30,13 +39,14 @@ import numpy as np
 import torch
 
 from neurokit._io import atomic_path, sha256_json
+from neurokit._progress import tqdm
 from neurokit.config import cache_home
 from neurokit.data.cc2017 import load_cc2017
 from neurokit.errors import DataError
 from neurokit.neurons import metrics as M
 from neurokit.neurons.evaluation import FrameClassifier, judge_outputs, semantic_scores
 from neurokit.neurons.judge import WorldJudge
-from neurokit.neurons.pipeline import EVAL_FRAMES
+from neurokit.neurons.pipeline import EVAL_FRAMES, PAPER_SIZE
 from neurokit.neurons.text import embed_captions
 from neurokit.neurons.train import to_uint8_frames
 from neurokit.studies.neurons import world_models as W
@@ -46,13 +56,15 @@ from neurokit.studies.neurons.settings import ReconstructionSettings, WorldModel
 logger = logging.getLogger(__name__)
 
 __all__ = ["ReconstructionResult", "run", "METRICS", "SEMANTIC", "PIXEL", "derangement", "summary", "gains",
-           "robustness", "per_subject", "VERSION"]
+           "robustness", "per_subject", "judge_note", "VERSION"]
 
 VERSION = 2
+#: The primary judge of each profile kind: the world's own judges (simulated worlds), the published ones (paper).
+WORLD_JUDGE, PAPER_JUDGE = "world", "paper"
 SEMANTIC = ("video_2way", "video_50way", "frame_2way", "frame_50way", "clip_pcc")
 PIXEL = ("pixcorr", "ssim", "ssim_2d", "psnr")
 METRICS = SEMANTIC + PIXEL
-JUDGES = ("world", "stand-in")
+JUDGES = (WORLD_JUDGE, PAPER_JUDGE, "stand-in")
 VARIANTS = ("recon", "shuffled")
 
 
@@ -76,7 +88,7 @@ class ReconstructionResult:
         ``"no fMRI"`` (one video, the same for every clip) and ``"oracle"`` (true prompt, frames and masks).
     scores : dict
         ``(subject, condition, variant, judge) -> {metric: (n_videos,)}``; variant "recon" or "shuffled", judge
-        "world" or "stand-in" (pixel metrics are under both judges).
+        :attr:`judge` or "stand-in" (pixel metrics are under both judges).
     baseline : dict
         ``judge -> {metric: (n_videos,)}`` of the no-fMRI video against every clip, and ``"oracle/<judge>"`` of
         the videos generated from the true prompt, frames and masks (the ceiling).
@@ -85,8 +97,11 @@ class ReconstructionResult:
     judge_accuracy : dict
         Factor -> accuracy of the video judge on the true test videos.
     world : str
-        Where the world models came from ("shipped", "cache", "trained").
+        Where the generator and judges came from ("shipped", "cache", "trained" for a world's models; "published
+        weights" or "random-init (rehearsal)" in the paper profile).
     seconds : dict
+    judge : str
+        The primary judge: "world" (a simulated world's judges) or "paper" (ViT-B/16, VideoMAE, CLIP ViT-L/14).
     """
 
     settings: ReconstructionSettings
@@ -99,6 +114,7 @@ class ReconstructionResult:
     judge_accuracy: dict
     world: str
     seconds: dict
+    judge: str = WORLD_JUDGE
 
 
 def _conditions(decoding: DecodingResult, subject: int, n: int, text_method: str, dim: int) -> dict:
@@ -136,10 +152,12 @@ def run(settings: ReconstructionSettings, decoding: DecodingResult, root, world:
     Raises
     ------
     DataError
-        In the ``paper`` profile: the published weights are needed (see :func:`refuse_random_weights`).
+        In the ``paper`` profile without a rehearsal: the published weights are needed (see
+        :func:`refuse_random_weights`).
     """
     if profile == "paper":
         refuse_random_weights(settings)
+        return _run_paper(settings, decoding, root)
     root = Path(root)
     t0 = time.perf_counter()
     models = W.load(root, world, profile)
@@ -163,29 +181,131 @@ def run(settings: ReconstructionSettings, decoding: DecodingResult, root, world:
                         "videos": [torch.from_numpy(v) for v in videos.values()]}, tmp)
     t2 = time.perf_counter()
     gt = to_uint8_frames(data.test_frames[:n])
-    scores, baseline, consistency, acc = _score(videos, gt, data, models, subjects, n, settings)
+    judges = {WORLD_JUDGE: WorldJudge(models.frame_judge, models.video_judge),
+              "stand-in": FrameClassifier(size=settings.stand_in_size)}
+    scores, baseline, consistency = _score(videos, gt, judges, n)
+    labels = W.factor_labels(data.test_labels[:n], W.VIDEO_FACTORS) if data.test_labels else None
+    acc = {}
+    if labels is not None:
+        pred = judges[WORLD_JUDGE].predict(gt)
+        acc = {name: float(np.mean(pred[:, i] == labels[:, i])) for i, name in enumerate(W.VIDEO_FACTORS.names)}
     t3 = time.perf_counter()
     return ReconstructionResult(settings, subjects, n, videos, scores, baseline, consistency, acc, models.source,
                                 {"world_models": t1 - t0, "generate": t2 - t1, "score": t3 - t2})
 
 
 def refuse_random_weights(settings: ReconstructionSettings) -> None:
-    """The ``paper`` profile generates with the published weights only (never random or world-trained ones).
-
-    A rehearsal of the paper profile stops here too: this study does not build the paper generator (AnimateDiff v3
-    + SparseCtrl-RGB on SD 1.5, 16 frames of 256 px) nor the paper judges, with random init or otherwise."""
+    """The ``paper`` profile generates and judges with the published weights only (never random or world-trained
+    ones): without a rehearsal, ``pipeline_manifest`` must list their local copies."""
     if settings.rehearsal:
-        raise DataError("a rehearsal of the paper profile cannot run this chapter yet: the study's paper-profile "
-                        "generation (AnimateDiff v3 + SparseCtrl-RGB on SD 1.5 with ViT-B/16, VideoMAE and CLIP "
-                        "ViT-L/14 judges) is not implemented; the paper profile generates with "
-                        "neurokit.neurons.pipeline directly. The decoding chapter's rehearsal is complete.")
+        return
     if not settings.pipeline_manifest:
-        raise DataError("the paper profile generates with the published AnimateDiff + SparseCtrl weights: set "
-                        "pipeline_manifest to a YAML manifest of local copies (see "
-                        "neurokit/neurons/paper_weights.example.yaml and neurokit.neurons.pipeline.load_paper_pipeline); "
-                        "random or world-trained generators are not used on real data.")
-    raise DataError("the paper-profile generation (load_paper_pipeline + generate_video on a GPU) is run by "
-                    "neurokit.neurons.pipeline directly; this study's generator is for simulated worlds.")
+        raise DataError("the paper profile generates with the published AnimateDiff + SparseCtrl weights and judges "
+                        "with ViT-B/16, VideoMAE-K400 and CLIP ViT-L/14: set pipeline_manifest to a YAML manifest of "
+                        "local copies (see neurokit/neurons/paper_weights.example.yaml); random or world-trained "
+                        "generators are not used on real data.")
+
+
+def _paper_device():
+    """The device and dtype of the paper profile: float16 on a GPU as published, bfloat16 on a CPU."""
+    from neurokit.config import resolve_device
+
+    device = resolve_device(None)
+    return device, torch.float16 if str(device).startswith("cuda") else torch.bfloat16
+
+
+def _paper_generator(settings: ReconstructionSettings):
+    """The published generator (manifest), or its architecture with random weights (rehearsal), and its label."""
+    from neurokit.neurons.pipeline import build_paper_architecture, load_paper_pipeline
+
+    device, dtype = _paper_device()
+    if settings.rehearsal:
+        return build_paper_architecture(settings.seed, dtype).to(device), "random-init (rehearsal)"
+    return load_paper_pipeline(settings.pipeline_manifest, device=device, dtype=dtype), "published weights"
+
+
+def _paper_judge(settings: ReconstructionSettings):
+    """The published judges (manifest), or their architectures with random weights (rehearsal)."""
+    from neurokit.neurons.paper_judges import PaperJudge
+
+    device, dtype = _paper_device()
+    if settings.rehearsal:
+        return PaperJudge(random_init=True, device=device, dtype=dtype, seed=settings.seed)
+    return PaperJudge(settings.pipeline_manifest, device=device, dtype=dtype)
+
+
+def _paper_jobs(decoding: DecodingResult, data, subjects, n: int) -> list:
+    """(key, generate_video keyword arguments) of every clip the paper profile generates."""
+    names = decoding.concept_names
+    jobs = []
+    for s in subjects:
+        neu = decoding.condition(s, "NEURONS").decoded
+        for i in range(n):
+            jobs.append(((s, "NEURONS"), dict(caption=neu["captions"][i], blurry=neu["blurry"][i],
+                                              mask=neu["mask_probs"][i],
+                                              concept=names[int(neu["top_concept"][i])].replace("scene:", ""))))
+        ncl = decoding.condition(s, "NeuroClips-style").decoded
+        for i in range(n):
+            jobs.append(((s, "NeuroClips-style"), dict(caption=ncl["captions"][i], blurry=ncl["blurry"][i])))
+    shape = tuple(decoding.condition(subjects[0], "NEURONS").decoded["blurry"].shape[1:])
+    jobs.append(("no fMRI", dict(caption="", blurry=torch.zeros(shape), use_blurry_init=False, use_keyframe=False,
+                                 suffix=False)))
+    for i in range(n):
+        jobs.append(("oracle", dict(caption=data.test_captions[i], concept=data.test_key_class[i],
+                                    blurry=torch.from_numpy(data.test_frames[i]),
+                                    mask=torch.from_numpy(data.test_masks[i].astype(np.float32)))))
+    return jobs
+
+
+def _run_paper(settings: ReconstructionSettings, decoding: DecodingResult, root) -> ReconstructionResult:
+    """The paper profile: the published generator and judges (or, rehearsed, their architectures at random init)."""
+    import gc
+
+    from neurokit.neurons.pipeline import generate_video
+
+    root = Path(root)
+    t0 = time.perf_counter()
+    subjects = decoding.subjects
+    data = load_cc2017(root, subjects[0])
+    n = len(data.test_frames) if settings.n_videos is None else min(int(settings.n_videos), len(data.test_frames))
+    runs = sorted(f"{s}|{c}|{decoding.keys[(s, CONDITIONS[c])]}" for s in subjects for c in CONDITIONS)
+    gen_id = "random-init (rehearsal)" if settings.rehearsal else sha256_json(
+        Path(settings.pipeline_manifest).read_text())
+    key = sha256_json({"settings": settings.key(), "generator": gen_id, "runs": runs, "n": n,
+                       "version": VERSION})[:20]
+    path = cache_home() / "neurons" / f"recon-paper-{key}.pt"
+    if path.exists():
+        stored = torch.load(path, weights_only=True)
+        videos = {(int(k[0]), k[1]) if isinstance(k, list) else k: v.numpy()
+                  for k, v in zip(stored["keys"], stored["videos"])}
+        source = stored["source"]
+        t1 = t2 = time.perf_counter()
+    else:
+        pipe, source = _paper_generator(settings)
+        t1 = time.perf_counter()
+        out = {}
+        for k, kw in tqdm(_paper_jobs(decoding, data, subjects, n), desc="generating (AnimateDiff + SparseCtrl)"):
+            v, _ = generate_video(pipe, num_inference_steps=settings.steps, guidance_scale=settings.guidance,
+                                  seed=settings.seed, frames=EVAL_FRAMES, **kw)
+            out.setdefault(k, []).append(np.clip(np.round(v * 255), 0, 255).astype(np.uint8))
+        videos = {k: np.stack(v) for k, v in out.items()}
+        videos["no fMRI"] = videos["no fMRI"][:1]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(path) as tmp:
+            torch.save({"keys": [list(k) if isinstance(k, tuple) else k for k in videos],
+                        "videos": [torch.from_numpy(v) for v in videos.values()], "source": source}, tmp)
+        del pipe
+        gc.collect()
+        t2 = time.perf_counter()
+    size = videos["no fMRI"].shape[-2]
+    gt = torch.nn.functional.interpolate(torch.from_numpy(data.test_frames[:n]).flatten(0, 1), size=(size, size),
+                                         mode="bilinear", align_corners=False, antialias=True)
+    gt = to_uint8_frames(gt.reshape(n, -1, *gt.shape[1:]).numpy())
+    judges = {PAPER_JUDGE: _paper_judge(settings), "stand-in": FrameClassifier(size=settings.stand_in_size)}
+    scores, baseline, consistency = _score(videos, gt, judges, n)
+    t3 = time.perf_counter()
+    return ReconstructionResult(settings, subjects, n, videos, scores, baseline, consistency, {}, source,
+                                {"world_models": t1 - t0, "generate": t2 - t1, "score": t3 - t2}, PAPER_JUDGE)
 
 
 def _oracle(data, n, text_method, dim):
@@ -218,9 +338,9 @@ def _generate_all(models, decoding, subjects, n, settings, data):
     return {k: v for (k, *_), v in zip(jobs, outs)}
 
 
-def _score(videos, gt, data, models, subjects, n, settings):
-    judges = {"world": WorldJudge(models.frame_judge, models.video_judge),
-              "stand-in": FrameClassifier(size=settings.stand_in_size)}
+def _score(videos, gt, judges: dict, n: int):
+    """Per-video scores of every generated set under every judge, the no-fMRI and oracle baselines and the true
+    videos' CLIP-pcc."""
     pairing = derangement(n)
     scores, baseline, consistency = {}, {}, {}
     gt_out = {j: judge_outputs(judge, gt) for j, judge in judges.items()}
@@ -248,12 +368,7 @@ def _score(videos, gt, data, models, subjects, n, settings):
         sc.update(M.video_scores(videos["oracle"], gt))
         baseline[f"oracle/{j}"] = sc
         consistency[j] = M.clip_pcc_per_video(gt_out[j].features)
-    labels = W.factor_labels(data.test_labels[:n], W.VIDEO_FACTORS) if data.test_labels else None
-    acc = {}
-    if labels is not None:
-        pred = judges["world"].predict(gt)
-        acc = {name: float(np.mean(pred[:, i] == labels[:, i])) for i, name in enumerate(W.VIDEO_FACTORS.names)}
-    return scores, baseline, consistency, acc
+    return scores, baseline, consistency
 
 
 # ------------------------------------------------------------------------------------------- summaries
@@ -261,11 +376,12 @@ def _boot_idx(n, n_boot, seed):
     return np.random.default_rng(seed).integers(0, n, size=(n_boot, n))
 
 
-def summary(result: ReconstructionResult, judge: str = "world", condition: str = "NEURONS") -> "pandas.DataFrame":  # noqa: F821
+def summary(result: ReconstructionResult, judge: str | None = None, condition: str = "NEURONS") -> "pandas.DataFrame":  # noqa: F821
     """One row per metric: this run (3-subject mean), its 95 % interval, the shuffled-fMRI control and its
     interval, chance, the no-fMRI baseline and the oracle (true prompt, frames and masks)."""
     import pandas as pd
 
+    judge = judge or result.judge
     idx = _boot_idx(result.n_videos, result.settings.n_boot, result.settings.seed)
     rows = []
     for m in METRICS:
@@ -279,6 +395,15 @@ def summary(result: ReconstructionResult, judge: str = "world", condition: str =
                                        "shuffled CI high", "chance", "no fMRI", "oracle"]).set_index("metric")
 
 
+def judge_note(result: ReconstructionResult) -> str:
+    """What the primary judge of ``result`` is, in words (labelled as random weights in a rehearsal)."""
+    from neurokit.neurons.paper_judges import JUDGE_NOTE
+
+    if result.judge == WORLD_JUDGE:
+        return "the world's judges (frame and video classifiers trained on the world's clips)"
+    return JUDGE_NOTE + (" (random weights: a rehearsal)" if result.settings.rehearsal else "")
+
+
 def _ci(x, idx):
     """Bootstrap interval of the mean over subjects and videos (videos resampled jointly across subjects)."""
     x = np.asarray(x, dtype=np.float64)
@@ -287,11 +412,12 @@ def _ci(x, idx):
     return float(lo), float(hi)
 
 
-def gains(result: ReconstructionResult, judge: str = "world") -> "pandas.DataFrame":  # noqa: F821
+def gains(result: ReconstructionResult, judge: str | None = None) -> "pandas.DataFrame":  # noqa: F821
     """NEURONS-style vs NeuroClips-style: ``mean_NEURONS / mean_NeuroClips − 1`` per metric (the abstract's
     +26.6 % and +19.1 % are this ratio for CLIP-pcc and video 50-way), with a paired bootstrap interval."""
     import pandas as pd
 
+    judge = judge or result.judge
     idx = _boot_idx(result.n_videos, result.settings.n_boot, result.settings.seed)
     rows = []
     for m in METRICS:
@@ -305,11 +431,12 @@ def gains(result: ReconstructionResult, judge: str = "world") -> "pandas.DataFra
                                        "gain CI high"]).set_index("metric")
 
 
-def robustness(result: ReconstructionResult, judge: str = "world") -> "pandas.DataFrame":  # noqa: F821
+def robustness(result: ReconstructionResult, judge: str | None = None) -> "pandas.DataFrame":  # noqa: F821
     """Per metric, the standard deviation across videos and subjects (all per-video values pooled) and across the
     subject means, for both conditions (the paper's robustness claim: lower stds for NEURONS)."""
     import pandas as pd
 
+    judge = judge or result.judge
     rows = []
     for m in METRICS:
         row = [m]
@@ -323,10 +450,11 @@ def robustness(result: ReconstructionResult, judge: str = "world") -> "pandas.Da
     return df.set_index("metric")
 
 
-def per_subject(result: ReconstructionResult, judge: str = "world", condition: str = "NEURONS") -> "pandas.DataFrame":  # noqa: F821
+def per_subject(result: ReconstructionResult, judge: str | None = None, condition: str = "NEURONS") -> "pandas.DataFrame":  # noqa: F821
     """Per-subject means of the video metrics the paper reports per subject, with the shuffled control."""
     import pandas as pd
 
+    judge = judge or result.judge
     idx = _boot_idx(result.n_videos, result.settings.n_boot, result.settings.seed)
     rows = []
     for s in result.subjects:
