@@ -48,14 +48,23 @@ def test_blurry_video_beats_the_shuffled_control(tmp_path):
     assert float(r["decoded"]["blurry"].std(0).mean()) > 0.02  # one video per clip, not one for all
 
 
+def _small_world(tmp_path):
+    """A 40 + 12-clip simulated cc2017 subject (seed 0): enough for the bookkeeping tests of the training loop."""
+    return simulate_cc2017(tmp_path / "cc", config=CC2017SimConfig(
+        n_train=40, n_test=12, size=32, n_voxels=(120,), noise_sd=1.0), seed=0)
+
+
+def _tiny_run(**kw):
+    """``run_decoding`` keywords of a tiny uncached run on one thread, with ``kw`` on top."""
+    return dict(dict(config="tiny", stage1_batch=16, lr=3e-3, text_method="bow", batch_coupled=False, eval_batch=6,
+                     seed=0, cache=False, captions=False, threads=1), **kw)
+
+
 def test_a_shared_stage1_gives_the_numbers_of_a_run_that_trains_its_own(tmp_path):
     """The study trains stage 1 once per subject and starts every configuration's stage 2 from it: stage 2 seeds
     itself, so the decoded outputs and scores are bit-identical to a run that trains its own stage 1."""
-    root = simulate_cc2017(tmp_path / "cc", config=CC2017SimConfig(
-        n_train=40, n_test=12, size=32, n_voxels=(120,), noise_sd=1.0), seed=0)
-    kw = dict(config="tiny", stage1_epochs=2, stage2_epochs=1, stage1_batch=16, stage2_batch=6, lr=3e-3,
-              text_method="bow", use_prior=False, batch_coupled=False, eval_batch=6, seed=0, cache=False,
-              captions=False, threads=1)
+    root = _small_world(tmp_path)
+    kw = _tiny_run(stage1_epochs=2, stage2_epochs=1, stage2_batch=6, use_prior=False)
     own = run_decoding(root, 1, **kw)
     s1 = run_decoding(root, 1, stage1_only=True, **kw)
     assert set(s1) == {"stage1_state", "seconds"}
@@ -117,8 +126,7 @@ def test_a_stopped_training_resumes_from_its_last_epoch_with_the_same_numbers(tm
     from neurokit.neurons.model import NeuronsModel, create_config
     from neurokit.data.cc2017 import load_cc2017
 
-    root = simulate_cc2017(tmp_path / "cc", config=CC2017SimConfig(
-        n_train=40, n_test=12, size=32, n_voxels=(120,), noise_sd=1.0), seed=0)
+    root = _small_world(tmp_path)
     data = load_cc2017(root, 1)
 
     def fresh():
@@ -152,11 +160,8 @@ def test_a_stopped_training_resumes_from_its_last_epoch_with_the_same_numbers(tm
 def test_bf16_autocast_training_follows_the_float32_run(tmp_path):
     """The paper profile trains under bfloat16 autocast: on the CPU the losses of a bf16 run track the float32
     run's (same data, seed and steps) within bf16's precision, and stay finite."""
-    root = simulate_cc2017(tmp_path / "cc", config=CC2017SimConfig(
-        n_train=40, n_test=12, size=32, n_voxels=(120,), noise_sd=1.0), seed=0)
-    kw = dict(config="tiny", stage1_epochs=3, stage2_epochs=2, stage1_batch=16, stage2_batch=10, lr=3e-3,
-              text_method="bow", use_prior=True, batch_coupled=False, eval_batch=6, seed=0, cache=False,
-              captions=False, threads=1)
+    root = _small_world(tmp_path)
+    kw = _tiny_run(stage1_epochs=3, stage2_epochs=2, stage2_batch=10, use_prior=True)
     a = run_decoding(root, 1, **kw)
     b = run_decoding(root, 1, bf16=True, **kw)
     assert b["args"]["bf16"] is True and "bf16" not in a["args"]
