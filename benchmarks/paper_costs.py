@@ -133,32 +133,46 @@ def dinov2_frame_cost() -> dict:
 
 
 def neurons_unet_cost() -> dict:
-    """One denoising step of the video generator at the paper's shapes: Stable Diffusion 1.5's UNet on 16 frames
-    of 32 x 32 latents (256 px), doubled for classifier-free guidance. The motion modules' temporal layers are
-    not counted (the spatial UNet only, so the figure is a lower bound)."""
+    """One clip of the video generator at the paper's shapes (16 frames of 32 x 32 latents, 256 px), built from
+    :data:`neurokit.neurons.pipeline.PAPER_ARCHITECTURE`: per denoising step, Stable Diffusion 1.5's UNet with
+    AnimateDiff v3's motion modules and SparseCtrl-RGB, both doubled for classifier-free guidance; per clip, the VAE
+    encoding of the 16-frame motion prior and the decoding of the 16 generated frames (the published script saves
+    them all). The text encoder is not counted (77 tokens, small beside the rest)."""
     import torch
-    from diffusers import UNet2DConditionModel
+    from diffusers import AutoencoderKL, MotionAdapter, SparseControlNetModel, UNet2DConditionModel, UNetMotionModel
     from torch.utils.flop_counter import FlopCounterMode
 
+    from neurokit.neurons.pipeline import PAPER_ARCHITECTURE as A
     from neurokit.neurons.pipeline import PAPER_FRAMES, PAPER_SIZE, PAPER_STEPS
 
     lat = PAPER_SIZE // 8
     with torch.device("meta"):
-        unet = UNet2DConditionModel(
-            sample_size=lat, cross_attention_dim=768, attention_head_dim=8, block_out_channels=(320, 640, 1280, 1280),
-            layers_per_block=2,
-            down_block_types=("CrossAttnDownBlock2D",) * 3 + ("DownBlock2D",),
-            up_block_types=("UpBlock2D",) + ("CrossAttnUpBlock2D",) * 3).eval()
-        x = torch.empty(2 * PAPER_FRAMES, 4, lat, lat)
+        unet2d = UNet2DConditionModel(**A["unet"])
+        spatial = int(sum(p.numel() for p in unet2d.parameters()))
+        unet = UNetMotionModel.from_unet2d(unet2d, MotionAdapter(**A["motion_adapter"])).eval()
+        ctrl = SparseControlNetModel(**A["sparsectrl"]).eval()
+        vae = AutoencoderKL(**A["vae"]).eval()
+        x = torch.empty(2, 4, PAPER_FRAMES, lat, lat)
         enc = torch.empty(2 * PAPER_FRAMES, 77, 768)
+        cond, mask = torch.empty(2, 4, PAPER_FRAMES, lat, lat), torch.empty(2, 1, PAPER_FRAMES, lat, lat)
         t = torch.tensor([10])
-    counter = FlopCounterMode(display=False)
-    with counter, torch.no_grad():
-        unet(x, t, encoder_hidden_states=enc)
-    return {"gflop_per_step": counter.get_total_flops() / 1e9, "steps_per_video": PAPER_STEPS,
-            "unet_parameters": int(sum(p.numel() for p in unet.parameters())), "frames": PAPER_FRAMES,
+        frames, latents = torch.empty(PAPER_FRAMES, 3, PAPER_SIZE, PAPER_SIZE), torch.empty(PAPER_FRAMES, 4, lat, lat)
+
+    def flops(fn):
+        counter = FlopCounterMode(display=False)
+        with counter, torch.no_grad():
+            fn()
+        return counter.get_total_flops() / 1e9
+
+    parts = {"unet_with_motion_modules": flops(lambda: unet(x, t, enc)),
+             "sparsectrl": flops(lambda: ctrl(x, t, enc, controlnet_cond=cond, conditioning_mask=mask))}
+    vae_gflop = flops(lambda: vae.encode(frames)) + flops(lambda: vae.decode(latents))
+    return {"gflop_per_step": sum(parts.values()), "gflop_per_step_parts": parts, "gflop_vae_per_video": vae_gflop,
+            "steps_per_video": PAPER_STEPS, "unet_parameters": spatial,
+            "motion_unet_parameters": int(sum(p.numel() for p in unet.parameters())),
+            "sparsectrl_parameters": int(sum(p.numel() for p in ctrl.parameters())), "frames": PAPER_FRAMES,
             "size": PAPER_SIZE, "test_clips_per_subject": 1200, "subjects": 3,
-            "note": "spatial UNet only (motion modules not counted): a lower bound"}
+            "note": "UNet with motion modules and SparseCtrl per step (guidance doubles the batch); VAE per clip"}
 
 
 def ridge_fit_counts() -> dict:

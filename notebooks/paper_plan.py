@@ -146,18 +146,22 @@ if costs is not None:
 if costs is not None:
     n = costs["neurons"]
     videos = n["test_clips_per_subject"] * n["subjects"]
-    gen_flop = n["gflop_per_step"] * 1e9 * n["steps_per_video"] * videos
-    glue("iii_tflop_video", n["gflop_per_step"] * n["steps_per_video"] / 1e3)
+    per_video = n["gflop_per_step"] * n["steps_per_video"] + n.get("gflop_vae_per_video", 0.0)
+    glue("iii_tflop_video", per_video / 1e3)
+    glue("iii_tflop_step", n["gflop_per_step"] / 1e3)
     glue("iii_videos", f"{videos:,}")
-    glue("iii_gpu_h", gpu_hours(gen_flop))
-    glue("iii_unet_params", f"{n['unet_parameters'] / 1e6:.0f} M")
+    glue("iii_gpu_h", gpu_hours(per_video * 1e9 * videos))
+    glue("iii_unet_params", f"{n.get('motion_unet_parameters', n['unet_parameters']) / 1e9:.2f} G")
+    glue("iii_ctrl_params", f"{n.get('sparsectrl_parameters', 0) / 1e6:.0f} M")
 
 # %% [markdown]
-# Each reconstructed clip runs the {glue:text}`iii_unet_params`-parameter UNet for 25 denoising steps with
-# classifier-free guidance on 16 frames at 256 px: at least {glue:text}`iii_tflop_video:.0f` TFLOP per clip (the
-# spatial UNet only; the motion modules add to it). The 1,200 test clips of each of the 3 subjects
-# ({glue:text}`iii_videos` clips) take at least {glue:text}`iii_gpu_h:.1f` GPU-hours (estimate, lower bound);
-# training the decoders of the four subtasks is small beside it.
+# Each reconstructed clip runs Stable Diffusion 1.5's UNet with AnimateDiff's motion modules
+# ({glue:text}`iii_unet_params` parameters) and SparseCtrl ({glue:text}`iii_ctrl_params`) for 25 denoising steps
+# with classifier-free guidance on 16 frames at 256 px, {glue:text}`iii_tflop_step:.1f` TFLOP per step, then the
+# VAE: {glue:text}`iii_tflop_video:.0f` TFLOP per clip in all (counted on the meta device; the text encoder is not
+# counted). The 1,200 test clips of each of the 3 subjects ({glue:text}`iii_videos` clips) take about
+# {glue:text}`iii_gpu_h:.1f` GPU-hours (estimate); training the decoders of the four subtasks is small beside it.
+# The rehearsal on this machine runs the same stack with random weights, at one denoising step.
 #
 # ## Rehearsal measurements on this machine
 
