@@ -43,6 +43,14 @@ _CLIP = ((0.48145466, 0.4578275, 0.40821073), (0.26862954, 0.26130258, 0.2757771
 _HALF = ((0.5, 0.5, 0.5), (0.5, 0.5, 0.5))
 
 
+def _classes():
+    """manifest entry -> the transformers class of that judge."""
+    from transformers import CLIPVisionModelWithProjection, VideoMAEForVideoClassification, ViTForImageClassification
+
+    return {"vit_b16": ViTForImageClassification, "videomae_k400": VideoMAEForVideoClassification,
+            "clip_vit_l14": CLIPVisionModelWithProjection}
+
+
 def _configs():
     from transformers import CLIPVisionConfig, VideoMAEConfig, ViTConfig
 
@@ -88,18 +96,12 @@ class PaperJudge:
         self.models = self._random(seed) if random_init else self._load(manifest)
 
     def _random(self, seed):
-        from transformers import CLIPVisionModelWithProjection, VideoMAEForVideoClassification, ViTForImageClassification
-
         cfg = _configs()
         torch.manual_seed(seed)
-        models = {"vit_b16": ViTForImageClassification(cfg["vit_b16"]),
-                  "videomae_k400": VideoMAEForVideoClassification(cfg["videomae_k400"]),
-                  "clip_vit_l14": CLIPVisionModelWithProjection(cfg["clip_vit_l14"])}
-        return {k: m.to(self.device, self.dtype).eval() for k, m in models.items()}
+        return {k: cls(cfg[k]).to(self.device, self.dtype).eval() for k, cls in _classes().items()}
 
     def _load(self, manifest):
         import yaml
-        from transformers import CLIPVisionModelWithProjection, VideoMAEForVideoClassification, ViTForImageClassification
 
         man = yaml.safe_load(Path(manifest).read_text()) or {}
         missing = [k for k in PAPER_JUDGES if k not in man]
@@ -111,11 +113,9 @@ class PaperJudge:
             if not Path(man[k]["path"]).is_dir():
                 raise DataError(f"{k}: {man[k]['path']} is not a folder; download {PAPER_JUDGES[k][0]} there and fix "
                                 "the manifest.")
-        models = {"vit_b16": ViTForImageClassification.from_pretrained(man["vit_b16"]["path"]),
-                  "videomae_k400": VideoMAEForVideoClassification.from_pretrained(man["videomae_k400"]["path"],
-                                                                                  num_frames=6),
-                  "clip_vit_l14": CLIPVisionModelWithProjection.from_pretrained(man["clip_vit_l14"]["path"])}
-        return {k: m.to(self.device, self.dtype).eval() for k, m in models.items()}
+        extra = {"videomae_k400": {"num_frames": 6}}  # the 6 scored frames, as the published evaluation loads it
+        return {k: cls.from_pretrained(man[k]["path"], **extra.get(k, {})).to(self.device, self.dtype).eval()
+                for k, cls in _classes().items()}
 
     def _pixels(self, frames, stats, mode: str = "bilinear", size: int = 224):
         """uint8 (n, H, W, 3) -> resized (``mode``: bilinear for ViT and VideoMAE, bicubic for CLIP, as their image

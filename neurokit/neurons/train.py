@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -245,8 +246,6 @@ class EpochCheckpoint:
     """
 
     def __init__(self, path, key: str):
-        from pathlib import Path
-
         self.path, self.key = Path(path), str(key)
 
     def load(self, model, opt, sched, gen):
@@ -280,10 +279,9 @@ class EpochCheckpoint:
         self.path.unlink(missing_ok=True)
 
 
-def _autocast(model, bf16: bool):
-    """bfloat16 autocast on the model's device (CPU or CUDA) when ``bf16``; losses are computed inside it too
-    (autocast keeps softmax, log-softmax and the norms in float32)."""
-    dev = next(model.parameters()).device
+def _autocast(dev, bf16: bool):
+    """bfloat16 autocast on the model's device ``dev`` (CPU or CUDA) when ``bf16``; losses are computed inside it
+    too (autocast keeps softmax, log-softmax and the norms in float32)."""
     return torch.autocast(dev.type, dtype=torch.bfloat16, enabled=bool(bf16))
 
 
@@ -314,7 +312,7 @@ def train_stage1(model: NeuronsModel, prep: Prepared, epochs: int = 20, batch_si
             idx = perm[it * batch_size:(it + 1) * batch_size]
             vox = prep.train_fmri[idx, rep].to(dev)
             vox, mperm, betas, select = L.mixco(vox, generator=gen)
-            with _autocast(model, bf16):
+            with _autocast(dev, bf16):
                 cve = model.encode(vox, prep.subj_idx)
                 pred = F.normalize(cve.flatten(1).float(), dim=-1)
                 targ = F.normalize(prep.train_tokens[idx, frame].to(dev).flatten(1), dim=-1)
@@ -386,10 +384,10 @@ def train_stage2(model: NeuronsModel, prep: Prepared, epochs: int = 10, batch_si
         for it in range(steps):
             idx = perm[it * batch_size:(it + 1) * batch_size]
             b = _Batch(prep, idx, dev)
-            with torch.no_grad(), _autocast(model, bf16):
+            with torch.no_grad(), _autocast(dev, bf16):
                 cve = model.encode(b.fmri, prep.subj_idx)
             terms = {}
-            with _autocast(model, bf16):
+            with _autocast(dev, bf16):
                 loss = _stage2_loss(model, prep, b, cve, terms, subtasks, progressive, epochs, epoch, it, steps,
                                     float(temps[epoch]), prior_scale, rec_scale, gen, bce, ce)
             opt.zero_grad()

@@ -118,18 +118,19 @@ def run_decoding(root, subject: int = 1, config: str = "embedded", stage1_epochs
     from neurokit.config import resolve_device
 
     dev = resolve_device(device) if config == "paper" else torch.device(device or "cpu")
-    ckpt = ((cache_home() / "neurons" / f"ckpt-{key}-stage1.pt", cache_home() / "neurons" / f"ckpt-{key}-stage2.pt")
-            if checkpoint else None)
+    ckpt = (tuple(T.EpochCheckpoint(cache_home() / "neurons" / f"ckpt-{key}-stage{i}.pt", key) for i in (1, 2))
+            if checkpoint else (None, None))
     with T.limit_threads(threads):
         out = _run(root, args, tuple(subtasks), cache, stage1_state, prepared, return_model, path, stage1_only,
-                   dev, ckpt, key)
-    for p in ckpt or ():
-        p.unlink(missing_ok=True)
+                   dev, ckpt)
+    for c in ckpt:
+        if c is not None:
+            c.remove()
     return out
 
 
 def _run(root, args, subtasks, cache, stage1_state, prepared, return_model, path, stage1_only=False,
-         device=None, ckpt=None, key=""):
+         device=None, ckpt=(None, None)):
     """One decoding run; ``args`` is :func:`run_decoding`'s settings record (also its cache key)."""
     data = load_cc2017(root, args["subject"])
     text_dim = 384 if args["text_method"] == "minilm" else 64
@@ -149,8 +150,7 @@ def _run(root, args, subtasks, cache, stage1_state, prepared, return_model, path
     t1 = time.perf_counter()
     if stage1_state is None:
         h1 = T.train_stage1(model, prep, args["stage1_epochs"], args["stage1_batch"], args["lr"], args["seed"],
-                            max_steps=args.get("steps_per_epoch"), bf16=bf16,
-                            checkpoint=T.EpochCheckpoint(ckpt[0], key) if ckpt else None)
+                            max_steps=args.get("steps_per_epoch"), bf16=bf16, checkpoint=ckpt[0])
     else:
         model.load_state_dict(stage1_state)
         h1 = []
@@ -163,8 +163,7 @@ def _run(root, args, subtasks, cache, stage1_state, prepared, return_model, path
     s1_state = stage1_state if stage1_state is not None else {k: v.clone() for k, v in model.state_dict().items()}
     h2 = T.train_stage2(model, prep, args["stage2_epochs"], args["stage2_batch"], args["lr"], subtasks,
                         args["progressive"], rec_scale=args["rec_scale"], seed=args["seed"],
-                        max_steps=args.get("steps_per_epoch"), bf16=bf16,
-                        checkpoint=T.EpochCheckpoint(ckpt[1], key) if ckpt else None)
+                        max_steps=args.get("steps_per_epoch"), bf16=bf16, checkpoint=ckpt[1])
     t3 = time.perf_counter()
     ev = T.evaluate_subtasks(model, prep, data, args["eval_batch"], args["seed"], generate_captions=args["captions"],
                              prior_steps=args.get("prior_steps"))

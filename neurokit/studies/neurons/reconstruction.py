@@ -46,7 +46,7 @@ from neurokit.errors import DataError
 from neurokit.neurons import metrics as M
 from neurokit.neurons.evaluation import FrameClassifier, judge_outputs, semantic_scores
 from neurokit.neurons.judge import WorldJudge
-from neurokit.neurons.pipeline import EVAL_FRAMES, PAPER_SIZE
+from neurokit.neurons.pipeline import EVAL_FRAMES
 from neurokit.neurons.text import embed_captions
 from neurokit.neurons.train import to_uint8_frames
 from neurokit.studies.neurons import world_models as W
@@ -162,23 +162,16 @@ def run(settings: ReconstructionSettings, decoding: DecodingResult, root, world:
     t0 = time.perf_counter()
     models = W.load(root, world, profile)
     subjects = decoding.subjects
-    data = load_cc2017(root, subjects[0])
-    n = len(data.test_frames) if settings.n_videos is None else min(int(settings.n_videos), len(data.test_frames))
-    runs = sorted(f"{s}|{c}|{decoding.keys[(s, CONDITIONS[c])]}" for s in subjects for c in CONDITIONS)
+    data, n, runs = _test_clips(settings, decoding, root)
     key = sha256_json({"settings": settings.key(), "world": models.key, "runs": runs, "n": n,
                        "version": VERSION})[:20]
     path = cache_home() / "neurons" / f"recon-{key}.pt"
     t1 = time.perf_counter()
     if path.exists():
-        stored = torch.load(path, weights_only=True)
-        videos = {(k if isinstance(k, str) else tuple(k)): v.numpy() for k, v in zip(stored["keys"], stored["videos"])}
-        videos = {(int(k[0]), k[1]) if isinstance(k, tuple) else k: v for k, v in videos.items()}
+        videos, _ = _load_videos(path)
     else:
         videos = _generate_all(models, decoding, subjects, n, settings, data)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with atomic_path(path) as tmp:
-            torch.save({"keys": [list(k) if isinstance(k, tuple) else k for k in videos],
-                        "videos": [torch.from_numpy(v) for v in videos.values()]}, tmp)
+        _save_videos(path, videos)
     t2 = time.perf_counter()
     gt = to_uint8_frames(data.test_frames[:n])
     judges = {WORLD_JUDGE: WorldJudge(models.frame_judge, models.video_judge),
@@ -192,6 +185,30 @@ def run(settings: ReconstructionSettings, decoding: DecodingResult, root, world:
     t3 = time.perf_counter()
     return ReconstructionResult(settings, subjects, n, videos, scores, baseline, consistency, acc, models.source,
                                 {"world_models": t1 - t0, "generate": t2 - t1, "score": t3 - t2})
+
+
+def _test_clips(settings: ReconstructionSettings, decoding: DecodingResult, root):
+    """The first subject's data, the number of test clips to generate and the decoding runs they come from."""
+    data = load_cc2017(root, decoding.subjects[0])
+    n = len(data.test_frames) if settings.n_videos is None else min(int(settings.n_videos), len(data.test_frames))
+    runs = sorted(f"{s}|{c}|{decoding.keys[(s, CONDITIONS[c])]}" for s in decoding.subjects for c in CONDITIONS)
+    return data, n, runs
+
+
+def _save_videos(path: Path, videos: dict, **extra) -> None:
+    """Cache generated videos (keys ``(subject, condition)`` or a name) with ``extra`` entries, atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(path) as tmp:
+        torch.save({"keys": [list(k) if isinstance(k, tuple) else k for k in videos],
+                    "videos": [torch.from_numpy(v) for v in videos.values()], **extra}, tmp)
+
+
+def _load_videos(path: Path):
+    """The videos of :func:`_save_videos` and the stored record."""
+    stored = torch.load(path, weights_only=True)
+    videos = {(int(k[0]), k[1]) if isinstance(k, (list, tuple)) else k: v.numpy()
+              for k, v in zip(stored["keys"], stored["videos"])}
+    return videos, stored
 
 
 def refuse_random_weights(settings: ReconstructionSettings) -> None:
@@ -266,18 +283,14 @@ def _run_paper(settings: ReconstructionSettings, decoding: DecodingResult, root)
     root = Path(root)
     t0 = time.perf_counter()
     subjects = decoding.subjects
-    data = load_cc2017(root, subjects[0])
-    n = len(data.test_frames) if settings.n_videos is None else min(int(settings.n_videos), len(data.test_frames))
-    runs = sorted(f"{s}|{c}|{decoding.keys[(s, CONDITIONS[c])]}" for s in subjects for c in CONDITIONS)
+    data, n, runs = _test_clips(settings, decoding, root)
     gen_id = "random-init (rehearsal)" if settings.rehearsal else sha256_json(
         Path(settings.pipeline_manifest).read_text())
     key = sha256_json({"settings": settings.key(), "generator": gen_id, "runs": runs, "n": n,
                        "version": VERSION})[:20]
     path = cache_home() / "neurons" / f"recon-paper-{key}.pt"
     if path.exists():
-        stored = torch.load(path, weights_only=True)
-        videos = {(int(k[0]), k[1]) if isinstance(k, list) else k: v.numpy()
-                  for k, v in zip(stored["keys"], stored["videos"])}
+        videos, stored = _load_videos(path)
         source = stored["source"]
         t1 = t2 = time.perf_counter()
     else:
@@ -290,10 +303,7 @@ def _run_paper(settings: ReconstructionSettings, decoding: DecodingResult, root)
             out.setdefault(k, []).append(np.clip(np.round(v * 255), 0, 255).astype(np.uint8))
         videos = {k: np.stack(v) for k, v in out.items()}
         videos["no fMRI"] = videos["no fMRI"][:1]
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with atomic_path(path) as tmp:
-            torch.save({"keys": [list(k) if isinstance(k, tuple) else k for k in videos],
-                        "videos": [torch.from_numpy(v) for v in videos.values()], "source": source}, tmp)
+        _save_videos(path, videos, source=source)
         del pipe
         gc.collect()
         t2 = time.perf_counter()

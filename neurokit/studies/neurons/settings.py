@@ -324,7 +324,7 @@ def settings(analysis: str, profile: str, overrides: dict | None = None):
 #: trials of the N-way protocol and 20 bootstrap resamples.
 REHEARSAL_CUTS = {
     "training": {"stage1_epochs": 1, "stage2_epochs": 1, "steps_per_epoch": 1, "prior_steps": 2},
-    "study": {"subjects": (1,), "ablations": False, "attribution_probes": 1},
+    "study": {"subjects": 1, "ablations": False, "attribution_probes": 1},  # subjects: how many (the first)
     "world_models": {},
     "reconstruction": {"steps": 1, "n_videos": 2, "num_trials": 2, "n_boot": 20},
 }
@@ -334,6 +334,11 @@ REHEARSAL_CUTS = {
 #: 4096 -> 512 (``backbone_linear`` 218 M parameters) keeps every other size of the paper model, the token grid and
 #: width (256 x 1664) included; the run's settings record it.
 REHEARSAL_CPU_FIT = {"hidden": 512}
+
+
+def _cut(s, cuts: dict) -> dict:
+    """Each count of ``cuts`` lowered to its rehearsal value, never above the settings' own (``None``: all)."""
+    return {k: v if getattr(s, k) is None else min(v, getattr(s, k)) for k, v in cuts.items()}
 
 
 def rehearse(s):
@@ -352,22 +357,18 @@ def rehearse(s):
         if s.training.config != "paper":
             raise InputError("only the paper profile is rehearsed; got a study whose training config is "
                              f"{s.training.config!r}.")
-        cut = dict(REHEARSAL_CUTS["study"])
-        cut["subjects"] = tuple(s.subjects[:1])
-        cut["attribution_probes"] = min(cut["attribution_probes"], s.attribution_probes)
-        return dataclasses.replace(s, training=rehearse(s.training), ablation_subject=cut["subjects"][0], **cut)
+        cut = _cut(s, {k: v for k, v in REHEARSAL_CUTS["study"].items() if k != "subjects"})
+        subjects = tuple(s.subjects[:REHEARSAL_CUTS["study"]["subjects"]])
+        return dataclasses.replace(s, training=rehearse(s.training), subjects=subjects, ablation_subject=subjects[0],
+                                   **cut)
     if isinstance(s, DecodingSettings):
         if s.config != "paper":
             raise InputError(f"only the paper profile is rehearsed; got a training run with config {s.config!r}.")
-        cut = {k: min(v, getattr(s, k)) if getattr(s, k) is not None else v
-               for k, v in REHEARSAL_CUTS["training"].items()}
-        return dataclasses.replace(s, rehearsal=True, **cut, **REHEARSAL_CPU_FIT)
+        return dataclasses.replace(s, rehearsal=True, **_cut(s, REHEARSAL_CUTS["training"]), **REHEARSAL_CPU_FIT)
     if isinstance(s, ReconstructionSettings):
         if s.stand_in_size != PROFILES["reconstruction"]["paper"].stand_in_size:
             raise InputError("only the paper profile's reconstruction settings are rehearsed.")
-        cut = {k: min(v, getattr(s, k)) if getattr(s, k) is not None else v
-               for k, v in REHEARSAL_CUTS["reconstruction"].items()}
-        return dataclasses.replace(s, rehearsal=True, **cut)
+        return dataclasses.replace(s, rehearsal=True, **_cut(s, REHEARSAL_CUTS["reconstruction"]))
     if isinstance(s, WorldModelSettings):
         return s  # not used by the paper profile (it generates with the published weights)
     raise InputError(f"no rehearsal for settings of type {type(s).__name__}.")
